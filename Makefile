@@ -1,0 +1,158 @@
+# movierec — a terminal movie recommender.
+#
+#   make            build ./movierec
+#   make run        install missing Debian packages, fetch the data, build, start
+#   make test       install missing packages, fetch the data, build, run every test,
+#                   then the whole suite again under AddressSanitizer + UBSan
+#   make data       fetch ml-latest-small (or copy it from $MOVIELENS_MIRROR)
+#   make bench      benchmarks on ml-latest-small (bench-large: 25M synthetic ratings)
+#   make install    PREFIX=/usr/local DESTDIR= (binary and man page)
+#
+# Variants: BUILD=build/asan SAN=1 builds with sanitizers; V=1 shows the commands;
+# WERROR=1 (set automatically when CI=true) turns warnings into errors.
+
+VERSION    := 0.1.0
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+MANPREFIX  ?= $(PREFIX)/share/man
+MANDIR     ?= $(MANPREFIX)/man1
+
+CC         ?= cc
+AR         ?= ar
+PKG_CONFIG ?= pkg-config
+BUILD      ?= build
+
+CFLAGS     ?= -O2 -g
+WARNINGS   := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+ifeq ($(CI),true)
+WERROR     ?= 1
+endif
+ifeq ($(WERROR),1)
+WARNINGS   += -Werror
+endif
+ifeq ($(SAN),1)
+SANFLAGS   := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+endif
+ifeq ($(COVERAGE),1)
+SANFLAGS   += --coverage
+endif
+
+CURSES_CFLAGS := $(shell $(PKG_CONFIG) --cflags ncursesw 2>/dev/null)
+CURSES_LIBS   := $(shell $(PKG_CONFIG) --libs ncursesw 2>/dev/null || echo -lncursesw)
+READLINE_LIBS := -lreadline
+CSV_LIBS      := -lcsv
+
+MR_CPPFLAGS := -Iinclude -D_GNU_SOURCE -DMOVIEREC_VERSION=\"$(VERSION)\"
+MR_CFLAGS   := -std=c11 $(WARNINGS) $(CFLAGS) $(SANFLAGS) -pthread -MMD -MP
+MR_LDFLAGS  := $(LDFLAGS) $(SANFLAGS) -pthread
+
+ENGINE_SRC := $(sort $(wildcard src/engine/*.c))
+CLI_SRC    := $(sort $(wildcard src/cli/*.c))
+TUI_SRC    := $(sort $(wildcard src/tui/*.c))
+UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
+BENCH_SRC  := $(sort $(wildcard bench/*.c))
+
+ENGINE_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ    := $(CLI_SRC:%.c=$(BUILD)/%.o)
+TUI_OBJ    := $(TUI_SRC:%.c=$(BUILD)/%.o)
+UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+BENCH_BIN  := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+LIB        := $(BUILD)/libmovierec.a
+
+ifeq ($(BUILD),build)
+PROGRAM    := movierec
+else
+PROGRAM    := $(BUILD)/movierec
+endif
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+.PHONY: all run test check unit data deps deps-test bench bench-large coverage fuzz \
+        format format-check install uninstall clean tests
+
+all: $(PROGRAM)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(MR_CPPFLAGS) $(CURSES_CFLAGS) $(CPPFLAGS) $(MR_CFLAGS) -c -o $@ $<
+
+$(LIB): $(ENGINE_OBJ)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(PROGRAM): $(CLI_OBJ) $(TUI_OBJ) $(LIB)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(MR_LDFLAGS) -o $@ $(CLI_OBJ) $(TUI_OBJ) $(LIB) $(CURSES_LIBS) $(READLINE_LIBS) $(CSV_LIBS) -lm
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  TEST-CC $<")
+	$(Q)$(CC) $(MR_CPPFLAGS) -Itests/unit $(CPPFLAGS) $(MR_CFLAGS) -o $@ $< $(MR_LDFLAGS) $(LIB) -lcmocka $(CSV_LIBS) -lm
+
+$(BUILD)/bench/%: bench/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  BENCHCC $<")
+	$(Q)$(CC) $(MR_CPPFLAGS) $(CPPFLAGS) $(MR_CFLAGS) -o $@ $< $(MR_LDFLAGS) $(LIB) $(CSV_LIBS) -lm
+
+tests: $(PROGRAM) $(UNIT_BIN)
+
+# Set-up that running and testing need: Debian packages and the data set.
+deps:
+	@scripts/deps.sh run
+
+deps-test:
+	@scripts/deps.sh test
+
+data:
+	@scripts/fetch-data.sh data
+
+run: deps data
+	@$(MAKE) --no-print-directory all
+	./$(PROGRAM)
+
+# The whole suite, then again under AddressSanitizer + UndefinedBehaviorSanitizer.
+test: deps-test data
+	@$(MAKE) --no-print-directory tests
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 tests
+	@scripts/run-tests.sh build build/asan
+
+# Only the unit tests of one build, quickly: make unit [BUILD=...]
+unit: $(UNIT_BIN)
+	@scripts/run-tests.sh --unit-only $(BUILD)
+
+bench: deps-test data
+	@$(MAKE) --no-print-directory BUILD=build/bench CFLAGS="-O3 -march=native -g" build/bench/movierec $(BENCH_SRC:bench/%.c=build/bench/bench/%)
+	@scripts/bench.sh small
+
+bench-large: deps-test data
+	@$(MAKE) --no-print-directory BUILD=build/bench CFLAGS="-O3 -march=native -g" build/bench/movierec $(BENCH_SRC:bench/%.c=build/bench/bench/%)
+	@scripts/bench.sh large
+
+coverage: deps-test data
+	@$(MAKE) --no-print-directory BUILD=build/cov COVERAGE=1 CFLAGS="-O0 -g" tests
+	@scripts/run-tests.sh build/cov >/dev/null || true
+	gcovr --root . --filter src/engine/ --object-directory build/cov build/cov
+
+format:
+	clang-format -i $(ENGINE_SRC) $(CLI_SRC) $(TUI_SRC) $(UNIT_SRC) $(BENCH_SRC) $(wildcard include/movierec/*.h src/*/*.h tests/unit/*.h)
+
+format-check:
+	@clang-format --dry-run --Werror $(ENGINE_SRC) $(CLI_SRC) $(TUI_SRC) $(UNIT_SRC) $(BENCH_SRC) $(wildcard include/movierec/*.h src/*/*.h tests/unit/*.h)
+
+install: $(PROGRAM)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)
+	install -m 0755 $(PROGRAM) $(DESTDIR)$(BINDIR)/movierec
+	install -m 0644 man/movierec.1 $(DESTDIR)$(MANDIR)/movierec.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/movierec $(DESTDIR)$(MANDIR)/movierec.1
+
+clean:
+	rm -rf build movierec
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,51 @@
+/* search.h — finding movies by title.
+ *
+ * Titles are folded (lower case, accents removed, punctuation to spaces, leading or
+ * trailing articles ignored) and indexed by word.  A query matches by whole title,
+ * word prefix, substring, and with one or two typos; hits are ranked by match quality,
+ * then popularity. */
+#ifndef MOVIEREC_SEARCH_H
+#define MOVIEREC_SEARCH_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include "movierec/catalog.h"
+
+struct mr_search_index;
+
+struct mr_search_hit {
+    int32_t item; /* catalog item index */
+    int quality;  /* higher is a better match; comparable within one query only */
+};
+
+/* Builds an index over c.  popularity (n_movies counts, e.g. ratings.item_count) breaks ties
+ * between equal matches and may be NULL.  c and popularity must outlive the index.
+ * Returns NULL when out of memory. */
+struct mr_search_index *mr_search_build(const struct mr_catalog *c, const int32_t *popularity);
+
+/* Finds up to max_hits movies for query, best first; returns how many were written.
+ * An empty or blank query matches nothing. */
+int mr_search(const struct mr_search_index *ix, const char *query, struct mr_search_hit *hits,
+              int max_hits);
+
+/* Frees the index (NULL is fine). */
+void mr_search_free(struct mr_search_index *ix);
+
+/* Folds UTF-8 text for matching: lower case, accents stripped ("Amélie" -> "amelie"),
+ * every non-alphanumeric run becomes one space, no leading/trailing space.
+ * Writes at most len bytes including the NUL; returns the folded length. */
+size_t mr_text_fold(const char *text, char *out, size_t len);
+
+/* How a MOVIE argument resolved. */
+enum mr_resolve_result { MR_RESOLVED = 0, MR_RESOLVE_NONE = 1, MR_RESOLVE_AMBIGUOUS = 2 };
+
+/* Resolves a MOVIE argument: a movieId (all digits) or a title.  A title resolves when
+ * exactly one movie matches it well (its folded title, with or without year, equals the
+ * query, or it is the only hit); otherwise up to max_candidates hits are written to
+ * candidates and *n_candidates is set.  *item is set on MR_RESOLVED. */
+enum mr_resolve_result mr_resolve_movie(const struct mr_search_index *ix,
+                                        const struct mr_catalog *c, const char *arg, int32_t *item,
+                                        struct mr_search_hit *candidates, int max_candidates,
+                                        int *n_candidates);
+
+#endif
