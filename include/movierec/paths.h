@@ -1,0 +1,29 @@
+/* paths.h — where movierec finds and keeps its files.
+ *
+ *   data     --data DIR, else $MOVIEREC_DATA, else the data `make data` fetched
+ *            (MOVIEREC_DATADIR/ml-latest-small, compiled in; then
+ *            $XDG_DATA_HOME/movierec/ml-latest-small)
+ *   home     $MOVIEREC_HOME, else $XDG_DATA_HOME/movierec (~/.local/share/movierec):
+ *            profiles live here as profiles/NAME.csv
+ *   cache    $XDG_CACHE_HOME/movierec (~/.cache/movierec): model files
+ *   state    $XDG_STATE_HOME/movierec (~/.local/state/movierec): readline history */
+#ifndef MOVIEREC_PATHS_H
+#define MOVIEREC_PATHS_H
+
+#include <stddef.h>
+
+/* Each writes a path into buf (len bytes) and returns buf, or NULL when it does not fit or
+ * no home directory can be found.  Nothing is created on disk. */
+char *mr_path_data(const char *cli_dir, char *buf, size_t len);
+char *mr_path_home(char *buf, size_t len);
+char *mr_path_profile(const char *name, char *buf, size_t len); /* NULL name: "default" */
+char *mr_path_cache(char *buf, size_t len);
+char *mr_path_state(char *buf, size_t len);
+
+/* Creates dir and its parents (mode 0700 for new ones).  Returns 0 or -1 (errno set). */
+int mr_mkdirs(const char *dir);
+
+/* 1 when name is a valid profile name: 1-64 of [A-Za-z0-9_.-], not starting with '.'. */
+int mr_profile_name_ok(const char *name);
+
+#endif
