@@ -1,0 +1,73 @@
+/* topn.c — the n best items of a score vector through a bounded min-heap. */
+#include <math.h>
+#include "movierec/topn.h"
+
+/* 1 when a ranks below b: a lower score, or the same score and a higher item index. */
+static int ranks_below(const struct mr_scored *a, const struct mr_scored *b)
+{
+    if (a->score != b->score)
+        return a->score < b->score;
+    return a->item > b->item;
+}
+
+/* Restores the heap property (the worst entry at the root) below position i. */
+static void sift_down(struct mr_scored *h, int size, int i)
+{
+    for (;;) {
+        int worst = i;
+        int l = 2 * i + 1, r = l + 1;
+        if (l < size && ranks_below(&h[l], &h[worst]))
+            worst = l;
+        if (r < size && ranks_below(&h[r], &h[worst]))
+            worst = r;
+        if (worst == i)
+            return;
+        struct mr_scored t = h[i];
+        h[i] = h[worst];
+        h[worst] = t;
+        i = worst;
+    }
+}
+
+static void sift_up(struct mr_scored *h, int i)
+{
+    while (i > 0) {
+        int parent = (i - 1) / 2;
+        if (!ranks_below(&h[i], &h[parent]))
+            return;
+        struct mr_scored t = h[i];
+        h[i] = h[parent];
+        h[parent] = t;
+        i = parent;
+    }
+}
+
+int mr_topn(const float *scores, int32_t n_items, const uint8_t *exclude, int n,
+            struct mr_scored *out)
+{
+    if (n <= 0)
+        return 0;
+    int size = 0;
+    for (int32_t i = 0; i < n_items; i++) {
+        float s = scores[i];
+        if ((exclude && exclude[i]) || isnan(s) || s == -INFINITY)
+            continue;
+        struct mr_scored c = {i, s};
+        if (size < n) {
+            out[size] = c;
+            sift_up(out, size);
+            size++;
+        } else if (ranks_below(&out[0], &c)) {
+            out[0] = c;
+            sift_down(out, size, 0);
+        }
+    }
+    /* Heap sort: move the worst to the end repeatedly, leaving the best first. */
+    for (int end = size - 1; end > 0; end--) {
+        struct mr_scored t = out[0];
+        out[0] = out[end];
+        out[end] = t;
+        sift_down(out, end, 0);
+    }
+    return size;
+}
