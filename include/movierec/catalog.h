@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 #include <stddef.h>
+#include "movierec/error.h" /* mr_report_fn */
 
 /* Genre bits, in the order of mr_genre_name(). ml-100k's "unknown" maps to MR_GENRE_NONE. */
 enum mr_genre {
