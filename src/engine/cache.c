@@ -1,0 +1,447 @@
+/* cache.c — the model file: header, fingerprints, payload, checksum (see cache.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "movierec/cache.h"
+#include "movierec/paths.h"
+#include "movierec/serial.h"
+
+#define CACHE_MAGIC      "MOVIEREC"
+#define CACHE_BYTE_ORDER 0x01020304u
+#define CACHE_NAME_MAX   64
+#define FNV_PRIME        0x100000001b3ULL
+
+/* The checksum of cache.h: FNV-1a steps over 64-bit little-endian words in four interleaved
+ * lanes (independent multiplies run in parallel), the tail bytes and the length folded in
+ * byte-wise at the end.  Any single changed word changes its lane's result. */
+static uint64_t cache_checksum(const unsigned char *p, size_t n)
+{
+    uint64_t lane[4] = {MR_FNV_INIT, MR_FNV_INIT ^ 1, MR_FNV_INIT ^ 2, MR_FNV_INIT ^ 3};
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        for (int l = 0; l < 4; l++) {
+            uint64_t w;
+            memcpy(&w, p + i + 8 * (size_t)l, 8);
+            lane[l] = (lane[l] ^ w) * FNV_PRIME;
+        }
+    }
+    uint64_t h = mr_fnv1a(MR_FNV_INIT, lane, sizeof lane);
+    h = mr_fnv1a(h, p + i, n - i);
+    uint64_t len = n;
+    return mr_fnv1a(h, &len, sizeof len);
+}
+
+static void fp_u64(uint64_t *h, uint64_t v)
+{
+    *h = mr_fnv1a(*h, &v, sizeof v);
+}
+
+static void fp_f64(uint64_t *h, double v)
+{
+    *h = mr_fnv1a(*h, &v, sizeof v);
+}
+
+static void fp_str(uint64_t *h, const char *s)
+{
+    *h = mr_fnv1a(*h, s, strlen(s) + 1);
+}
+
+/* Folds every training field of p (not threads) into h, one by one (no struct padding). */
+static void fp_params(uint64_t *h, const struct mr_params *p)
+{
+    fp_u64(h, (uint64_t)(int64_t)p->factors);
+    fp_u64(h, (uint64_t)(int64_t)p->epochs);
+    fp_f64(h, p->reg);
+    fp_f64(h, p->lr);
+    fp_u64(h, (uint64_t)(int64_t)p->neighbors);
+    fp_f64(h, p->shrink);
+    fp_f64(h, p->alpha);
+    fp_f64(h, p->beta);
+    fp_u64(h, p->seed);
+}
+
+uint64_t mr_cache_params_fingerprint(const char *name, const struct mr_params *p)
+{
+    uint64_t h = MR_FNV_INIT;
+    fp_str(&h, name);
+    fp_params(&h, p);
+    const struct mr_model_ops *const *all = mr_model_ops_all();
+    for (int i = 0; all[i]; i++) {
+        struct mr_params d;
+        mr_params_default(all[i]->name, &d);
+        fp_str(&h, all[i]->name);
+        fp_params(&h, &d);
+    }
+    return h;
+}
+
+char *mr_cache_path(const char *cache_dir, const char *name, uint64_t data_fingerprint, char *buf,
+                    size_t len)
+{
+    int n = snprintf(buf, len, "%s/%s-%016" PRIx64 ".model", cache_dir, name, data_fingerprint);
+    return n < 0 || (size_t)n >= len ? NULL : buf;
+}
+
+/* The header's fields, as written or as read back. */
+struct cache_header {
+    uint32_t format;
+    uint32_t byte_order;
+    char name[CACHE_NAME_MAX + 1];
+    uint64_t data_fp;
+    uint64_t params_fp;
+    uint32_t n_items;
+    uint32_t n_users;
+    uint64_t n_ratings;
+};
+
+static void header_of(const struct mr_model *m, uint64_t data_fingerprint, struct cache_header *h)
+{
+    memset(h, 0, sizeof *h);
+    h->format = MR_CACHE_FORMAT;
+    h->byte_order = CACHE_BYTE_ORDER;
+    snprintf(h->name, sizeof h->name, "%s", m->ops->name);
+    h->data_fp = data_fingerprint;
+    h->params_fp = mr_cache_params_fingerprint(m->ops->name, &m->params);
+    h->n_items = m->ratings ? (uint32_t)m->ratings->n_items : 0;
+    h->n_users = m->ratings ? (uint32_t)m->ratings->n_users : 0;
+    h->n_ratings = m->ratings ? (uint64_t)m->ratings->n_ratings : 0;
+}
+
+static void header_write(struct mr_writer *w, const struct cache_header *h)
+{
+    mr_write(w, CACHE_MAGIC, 8);
+    mr_write_u32(w, h->format);
+    mr_write_u32(w, h->byte_order);
+    uint32_t len = (uint32_t)strlen(h->name);
+    mr_write_u32(w, len);
+    mr_write(w, h->name, len);
+    mr_write_u64(w, h->data_fp);
+    mr_write_u64(w, h->params_fp);
+    mr_write_u32(w, h->n_items);
+    mr_write_u32(w, h->n_users);
+    mr_write_u64(w, h->n_ratings);
+}
+
+/* Writes all of buf to fd.  Returns 0 or -1 (errno set). */
+static int write_all(int fd, const unsigned char *buf, size_t len)
+{
+    while (len) {
+        ssize_t w = write(fd, buf, len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            if (w == 0)
+                errno = ENOSPC;
+            return -1;
+        }
+        buf += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
+/* fsyncs the directory part of path (best effort). */
+static void fsync_parent(const char *path)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash == path ? 1 : slash - path), path);
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+}
+
+/* Creates the directory part of path when missing.  Returns 0 or -1. */
+static int make_parent(const char *path)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    if (!slash || slash == path)
+        return 0;
+    snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    return mr_mkdirs(dir);
+}
+
+int mr_cache_save(const struct mr_model *m, const char *path, uint64_t data_fingerprint,
+                  struct mr_error *err)
+{
+    if (!m->ops->save)
+        return mr_error_set(err, MR_EUSAGE, path, 0, "model %s cannot be cached", m->ops->name);
+    /* The file is assembled in memory, so that it is checksummed in one pass and written
+     * with few system calls. */
+    char *buf = NULL;
+    size_t size = 0;
+    FILE *mem = open_memstream(&buf, &size);
+    if (!mem)
+        return mr_error_set(err, MR_ENOMEM, path, 0, "out of memory");
+    struct mr_writer w = {.f = mem, .checksum = MR_FNV_INIT};
+    struct cache_header h;
+    header_of(m, data_fingerprint, &h);
+    header_write(&w, &h);
+    int saved = w.failed ? -1 : m->ops->save(m, &w);
+    if (fclose(mem) != 0 || saved != 0 || w.failed) {
+        free(buf);
+        return mr_error_set(err, MR_ENOMEM, path, 0, "cannot serialise model %s", m->ops->name);
+    }
+    uint64_t sum = cache_checksum((const unsigned char *)buf, size);
+
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    if (make_parent(path) != 0) {
+        int e = errno;
+        free(buf);
+        return mr_error_set(err, MR_EIO, path, 0, "cannot create the cache directory: %s",
+                            strerror(e));
+    }
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        int e = errno;
+        free(buf);
+        return mr_error_set(err, MR_EIO, tmp, 0, "cannot create: %s", strerror(e));
+    }
+    int failed = write_all(fd, (const unsigned char *)buf, size) != 0 ||
+                 write_all(fd, (const unsigned char *)&sum, sizeof sum) != 0 || fsync(fd) != 0;
+    int e = errno;
+    free(buf);
+    if (close(fd) != 0 && !failed) {
+        failed = 1;
+        e = errno;
+    }
+    if (!failed && rename(tmp, path) != 0) {
+        failed = 1;
+        e = errno;
+    }
+    if (failed) {
+        unlink(tmp);
+        return mr_error_set(err, MR_EIO, path, 0, "cannot write the cache: %s", strerror(e));
+    }
+    fsync_parent(path);
+    return MR_OK;
+}
+
+/* The whole file, mapped read-only (or read into memory when it cannot be mapped). */
+struct file_image {
+    const unsigned char *data;
+    size_t size;
+    int mapped;
+};
+
+/* Returns MR_OK, MR_ENOTFOUND (no file), MR_EIO or MR_ENOMEM. */
+static int image_open(const char *path, struct file_image *img, struct mr_error *err)
+{
+    memset(img, 0, sizeof *img);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return mr_error_set(err, MR_ENOTFOUND, path, 0, "no cache file");
+        return mr_error_set(err, MR_EIO, path, 0, "cannot open the cache: %s", strerror(errno));
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return mr_error_set(err, MR_EIO, path, 0, "the cache is not a regular file");
+    }
+    img->size = (size_t)st.st_size;
+    if (img->size > 0) {
+        void *p = mmap(NULL, img->size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+        if (p != MAP_FAILED) {
+            img->data = p;
+            img->mapped = 1;
+        }
+    }
+    if (!img->mapped) {
+        unsigned char *buf = malloc(img->size ? img->size : 1);
+        size_t got = 0;
+        while (buf && got < img->size) {
+            ssize_t r = read(fd, buf + got, img->size - got);
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r <= 0)
+                break;
+            got += (size_t)r;
+        }
+        if (!buf) {
+            close(fd);
+            return mr_error_set(err, MR_ENOMEM, path, 0, "out of memory");
+        }
+        img->data = buf;
+        img->size = got;
+    }
+    close(fd);
+    return MR_OK;
+}
+
+static void image_close(struct file_image *img)
+{
+    if (img->mapped)
+        munmap((void *)img->data, img->size);
+    else
+        free((void *)img->data);
+    memset(img, 0, sizeof *img);
+}
+
+/* Checks the file's header and checksum against what m expects.  On success *payload is a
+ * reader over the model's bytes.  Returns the state. */
+static enum mr_cache_state check_image(const struct mr_model *m, const struct file_image *img,
+                                       uint64_t data_fingerprint, const char *path,
+                                       struct mr_reader *payload, struct mr_error *err)
+{
+    struct mr_reader r = {.data = img->data, .size = img->size};
+    char magic[8];
+    struct cache_header got = {0};
+    uint32_t name_len = 0;
+    mr_read(&r, magic, 8);
+    mr_read_u32(&r, &got.format);
+    mr_read_u32(&r, &got.byte_order);
+    if (r.failed || memcmp(magic, CACHE_MAGIC, 8) != 0) {
+        mr_error_set(err, MR_ECORRUPT, path, 0, "cache is corrupt: not a movierec model file");
+        return MR_CACHE_CORRUPT;
+    }
+    if (got.format != MR_CACHE_FORMAT || got.byte_order != CACHE_BYTE_ORDER) {
+        mr_error_set(err, MR_ECORRUPT, path, 0,
+                     "cache is stale: written by another version of movierec");
+        return MR_CACHE_STALE;
+    }
+    if (img->size < r.pos + sizeof(uint64_t)) {
+        mr_error_set(err, MR_ECORRUPT, path, 0, "cache is corrupt: truncated");
+        return MR_CACHE_CORRUPT;
+    }
+    size_t body = img->size - sizeof(uint64_t);
+    uint64_t stored;
+    memcpy(&stored, img->data + body, sizeof stored);
+    if (cache_checksum(img->data, body) != stored) {
+        mr_error_set(err, MR_ECORRUPT, path, 0, "cache is corrupt: checksum mismatch");
+        return MR_CACHE_CORRUPT;
+    }
+    r.size = body;
+    mr_read_count(&r, CACHE_NAME_MAX, &name_len);
+    mr_read(&r, got.name, name_len);
+    mr_read_u64(&r, &got.data_fp);
+    mr_read_u64(&r, &got.params_fp);
+    mr_read_u32(&r, &got.n_items);
+    mr_read_u32(&r, &got.n_users);
+    mr_read_u64(&r, &got.n_ratings);
+    if (r.failed) {
+        mr_error_set(err, MR_ECORRUPT, path, 0, "cache is corrupt: bad header");
+        return MR_CACHE_CORRUPT;
+    }
+    struct cache_header want;
+    header_of(m, data_fingerprint, &want);
+    const char *why = NULL;
+    if (strcmp(got.name, want.name) != 0)
+        why = "made for another model";
+    else if (got.data_fp != want.data_fp || got.n_items != want.n_items ||
+             got.n_users != want.n_users || got.n_ratings != want.n_ratings)
+        why = "made for other data";
+    else if (got.params_fp != want.params_fp)
+        why = "made with other parameters";
+    if (why) {
+        mr_error_set(err, MR_ECORRUPT, path, 0, "cache is stale: %s", why);
+        return MR_CACHE_STALE;
+    }
+    *payload = (struct mr_reader){.data = img->data + r.pos, .size = body - r.pos};
+    return MR_CACHE_LOADED;
+}
+
+int mr_cache_load(struct mr_model *m, const char *path, uint64_t data_fingerprint,
+                  enum mr_cache_state *state, struct mr_error *err)
+{
+    enum mr_cache_state dummy;
+    if (!state)
+        state = &dummy;
+    *state = MR_CACHE_MISSING;
+    struct file_image img;
+    int rc = image_open(path, &img, err);
+    if (rc != MR_OK) {
+        if (rc == MR_EIO) {
+            *state = MR_CACHE_CORRUPT;
+            rc = MR_ECORRUPT;
+        }
+        return rc;
+    }
+    struct mr_reader payload;
+    *state = check_image(m, &img, data_fingerprint, path, &payload, err);
+    if (*state != MR_CACHE_LOADED) {
+        image_close(&img);
+        return MR_ECORRUPT;
+    }
+    if (!m->ops->load) {
+        image_close(&img);
+        *state = MR_CACHE_STALE;
+        return mr_error_set(err, MR_ECORRUPT, path, 0, "cache is stale: model %s has no loader",
+                            m->ops->name);
+    }
+    struct mr_error lerr;
+    mr_error_clear(&lerr);
+    rc = m->ops->load(m, &payload, &lerr);
+    int complete = !payload.failed && payload.pos == payload.size;
+    image_close(&img);
+    if (rc == MR_ENOMEM) {
+        *state = MR_CACHE_CORRUPT;
+        return mr_error_set(err, MR_ENOMEM, path, 0, "out of memory loading the cache");
+    }
+    if (rc != MR_OK || !complete) {
+        *state = MR_CACHE_CORRUPT;
+        return mr_error_set(err, MR_ECORRUPT, path, 0, "cache is corrupt: %s",
+                            rc != MR_OK && lerr.msg[0] ? lerr.msg : "the model data is invalid");
+    }
+    return MR_OK;
+}
+
+int mr_cache_fit_or_load(struct mr_model **mp, const char *cache_dir, uint64_t data_fingerprint,
+                         mr_report_fn report, void *report_ctx, enum mr_cache_state *state,
+                         struct mr_error *err)
+{
+    struct mr_model *m = *mp;
+    enum mr_cache_state found = MR_CACHE_MISSING;
+    char path[4096];
+    int have_path =
+        cache_dir && mr_cache_path(cache_dir, m->ops->name, data_fingerprint, path, sizeof path);
+    if (have_path && m->ops->load) {
+        struct mr_error lerr;
+        mr_error_clear(&lerr);
+        int rc = mr_cache_load(m, path, data_fingerprint, &found, &lerr);
+        if (rc == MR_OK) {
+            if (state)
+                *state = found;
+            return MR_OK;
+        }
+        if (found == MR_CACHE_STALE || found == MR_CACHE_CORRUPT || rc == MR_ENOMEM) {
+            if (report) {
+                char what[700];
+                snprintf(what, sizeof what, "%s; retraining", lerr.msg);
+                report(report_ctx, path, 0, what);
+            }
+            /* Whatever the failed load built is dropped: the model starts fresh. */
+            if (m->ops->destroy)
+                m->ops->destroy(m);
+            m->impl = NULL;
+        }
+    }
+    if (state)
+        *state = found;
+    int rc = mr_model_fit(m, err);
+    if (rc != MR_OK)
+        return rc;
+    if (have_path && m->ops->save) {
+        struct mr_error serr;
+        mr_error_clear(&serr);
+        if (mr_cache_save(m, path, data_fingerprint, &serr) != MR_OK && report) {
+            char what[700];
+            snprintf(what, sizeof what, "cannot save the model cache (%s); continuing", serr.msg);
+            report(report_ctx, path, 0, what);
+        }
+    }
+    return MR_OK;
+}
