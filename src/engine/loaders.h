@@ -1,11 +1,13 @@
-/* loaders.h — private to the data-set loaders (dataset.c, load_*.c, catalog.c).
+/* loaders.h — private to the data-set loaders (dataset.c, load_*.c, catalog.c, ratings.c).
  *
  * Not part of the public API: frontends and models use include/movierec/dataset.h. */
 #ifndef MOVIEREC_LOADERS_H
 #define MOVIEREC_LOADERS_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "movierec/catalog.h"
+#include "movierec/dataset.h"
 #include "movierec/error.h"
 #include "movierec/ratings.h"
 
@@ -18,5 +20,152 @@ int64_t mr_catalog_finish_lines(struct mr_catalog *c, const int64_t *lines, mr_r
 /* Makes room for n ratings in b (a hint from the file size).  MR_OK or MR_ENOMEM (b is
  * then unchanged but possibly partly grown; it stays valid). */
 int mr_ratings_builder_reserve(struct mr_ratings_builder *b, int64_t n);
+
+/* ---- One load in progress (load_lines.c) ---- */
+
+/* Lines longer than this many bytes (without the newline) are reported and skipped. */
+#define MR_MAX_LINE (64 * 1024)
+
+struct mr_load {
+    const struct mr_load_opts *opts; /* never NULL */
+    struct mr_load_stats *stats;     /* never NULL */
+    struct mr_error *err;            /* may be NULL */
+    uint64_t fingerprint;            /* of the files opened so far (names, sizes, mtimes) */
+    struct mr_load_opts own_opts;    /* used when the caller passes none */
+    struct mr_load_stats own_stats;
+};
+
+/* Sets up ld; opts and stats may be NULL (defaults, counts into ld's own storage). */
+void mr_load_init(struct mr_load *ld, const struct mr_load_opts *opts, struct mr_load_stats *stats,
+                  struct mr_error *err);
+
+/* Reports a malformed line through opts->report and counts it as skipped. */
+void mr_load_skip(struct mr_load *ld, const char *file, long line, const char *what);
+
+/* Physical lines of one file, read in large blocks. */
+struct mr_lines {
+    struct mr_load *ld;
+    const char *path;  /* borrowed */
+    const char *stage; /* progress stage name */
+    int fd;
+    char *buf;
+    size_t cap, begin, end;
+    long line; /* 1-based number of the line last returned */
+    int eof;
+    int64_t size, done; /* bytes in the file and read so far (progress) */
+};
+
+enum mr_line_result {
+    MR_LINE_ERROR = -1, /* read failed: ld->err is filled */
+    MR_LINE_EOF = 0,
+    MR_LINE_OK = 1,   /* *text, *len: the line, including its '\n' when it has one */
+    MR_LINE_LONG = 2, /* an over-long line was reported, counted and skipped */
+};
+
+/* Opens path for reading and adds it to ld's fingerprint.  Returns MR_OK, or MR_EDATA
+ * (ld->err names the path) / MR_ENOMEM. */
+int mr_lines_open(struct mr_lines *lr, struct mr_load *ld, const char *path, const char *stage);
+
+/* Next physical line (a UTF-8 byte order mark on line 1 is dropped).  The text stays valid
+ * until the next call. */
+int mr_lines_next(struct mr_lines *lr, char **text, size_t *len);
+
+/* Closes the file and frees the buffer; safe to call twice. */
+void mr_lines_close(struct mr_lines *lr);
+
+/* Handles one line of a text file: line end removed, UTF-8, NUL-terminated at len, and the
+ * handler may modify it in place.  Returns NULL when it was used,
+ * or a description of what is wrong (possibly written into what).  Sets *fatal to
+ * MR_ENOMEM to stop the load. */
+typedef const char *(*mr_line_fn)(void *ctx, char *text, size_t len, long line, char *what,
+                                  size_t what_len, int *fatal);
+
+enum mr_text_encoding {
+    MR_TEXT_NUMBERS, /* only numbers and separators: no conversion */
+    MR_TEXT_DETECT,  /* UTF-8 when the whole file is valid UTF-8, otherwise Latin-1 */
+};
+
+/* Calls fn for every non-blank line of path; reports what it rejects and counts lines.
+ * Returns MR_OK, MR_EDATA (ld->err filled) or MR_ENOMEM. */
+int mr_read_lines(struct mr_load *ld, const char *path, const char *stage,
+                  enum mr_text_encoding enc, mr_line_fn fn, void *ctx);
+
+/* ---- Field parsing (load_lines.c) ---- */
+
+/* A positive decimal integer that fits int32 (digits only).  1 on success, else 0. */
+int mr_parse_id(const char *s, size_t n, int32_t *out);
+
+/* A non-negative decimal integer (digits only, leading zeros allowed).  1 or 0. */
+int mr_parse_u63(const char *s, size_t n, int64_t *out);
+
+/* A star rating "4", "3.5", "4.0": half stars 1..10 on success; 0 when it is not a
+ * number, -1 when it is outside 0.5..5, -2 when it is not a multiple of 0.5. */
+int mr_parse_half(const char *s, size_t n);
+
+/* Splits s[0..n) at each occurrence of sep (seplen bytes).  Stores up to max fields in
+ * fields/lens and returns the total number of fields found. */
+int mr_split(const char *s, size_t n, const char *sep, size_t seplen, const char **fields,
+             size_t *lens, int max);
+
+/* Describes a bad rating value for a report ("rating '7' outside 0.5..5"). */
+void mr_describe_bad_rating(int code, const char *s, size_t n, char *what, size_t len);
+
+/* Genre bits of a '|'-joined list of names; unknown names are ignored. */
+uint32_t mr_parse_genres(const char *s, size_t n);
+
+/* Adds movies to a catalog remembering the line each came from, so that duplicates are
+ * reported at their own line when the catalog is finished. */
+struct mr_movie_adder {
+    struct mr_catalog *c;
+    int64_t *lines;
+    size_t cap;
+};
+
+/* Copies title[0..n) and adds the movie.  MR_OK or MR_ENOMEM. */
+int mr_movie_adder_add(struct mr_movie_adder *a, int32_t id, const char *title, size_t n,
+                       uint32_t genres, long line);
+
+/* Finishes the catalog (sorted, duplicates reported and counted) and frees the lines. */
+void mr_movie_adder_finish(struct mr_movie_adder *a, struct mr_load *ld, const char *path);
+
+/* Frees the lines without finishing (on failure). */
+void mr_movie_adder_free(struct mr_movie_adder *a);
+
+/* movieId -> item index: a direct table when ids are small, else binary search. */
+struct mr_item_map {
+    const struct mr_catalog *catalog;
+    int32_t *direct; /* NULL: binary search */
+    int32_t max_id;
+};
+
+int mr_item_map_init(struct mr_item_map *m, const struct mr_catalog *c);
+void mr_item_map_free(struct mr_item_map *m);
+
+/* Item index of movieId id, or -1. */
+static inline int32_t mr_item_map_find(const struct mr_item_map *m, int32_t id)
+{
+    if (m->direct)
+        return id >= 0 && id <= m->max_id ? m->direct[id] : -1;
+    return mr_catalog_find(m->catalog, id);
+}
+
+/* ---- The three layouts (load_csv.c, load_dat.c, load_100k.c) ----
+ * Each returns MR_OK, MR_EDATA (ld->err filled) or MR_ENOMEM.  Catalog loaders leave the
+ * catalog finished (sorted, duplicates dropped); ratings loaders append to the builder. */
+
+int mr_load_csv_movies(struct mr_load *ld, const char *path, struct mr_catalog *c);
+int mr_load_csv_ratings(struct mr_load *ld, const char *path, const struct mr_catalog *c,
+                        struct mr_ratings_builder *b);
+int mr_load_csv_tags(struct mr_load *ld, const char *path, struct mr_catalog *c);
+int mr_load_csv_links(struct mr_load *ld, const char *path, struct mr_catalog *c);
+
+int mr_load_dat_movies(struct mr_load *ld, const char *path, struct mr_catalog *c);
+int mr_load_dat_ratings(struct mr_load *ld, const char *path, const struct mr_catalog *c,
+                        struct mr_ratings_builder *b);
+int mr_load_dat_tags(struct mr_load *ld, const char *path, struct mr_catalog *c);
+
+int mr_load_100k_items(struct mr_load *ld, const char *path, struct mr_catalog *c);
+int mr_load_100k_ratings(struct mr_load *ld, const char *path, const struct mr_catalog *c,
+                         struct mr_ratings_builder *b);
 
 #endif

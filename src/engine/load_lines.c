@@ -1,0 +1,438 @@
+/* load_lines.c — what every loader shares: bad-line reports, the block line reader with its
+ * over-long line rule and file fingerprint, and the strict number parsers. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "movierec/error.h"
+#include "loaders.h"
+#include "utf8.h"
+
+/* Read size of one block; a line never needs more than MR_MAX_LINE of it. */
+#define BLOCK (1 << 20)
+
+void mr_load_init(struct mr_load *ld, const struct mr_load_opts *opts, struct mr_load_stats *stats,
+                  struct mr_error *err)
+{
+    memset(ld, 0, sizeof *ld);
+    ld->opts = opts ? opts : &ld->own_opts;
+    ld->stats = stats ? stats : &ld->own_stats;
+    ld->err = err;
+    ld->fingerprint = 0xcbf29ce484222325ull; /* FNV-1a offset basis */
+}
+
+void mr_load_skip(struct mr_load *ld, const char *file, long line, const char *what)
+{
+    ld->stats->lines_skipped++;
+    if (ld->opts->report)
+        ld->opts->report(ld->opts->report_ctx, file, line, what);
+}
+
+static uint64_t fnv1a(uint64_t h, const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 0x100000001b3ull;
+    }
+    return h;
+}
+
+/* Mixes a file's base name, size and modification time into the fingerprint. */
+static void fingerprint_file(struct mr_load *ld, const char *path, const struct stat *st)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    uint64_t h = fnv1a(ld->fingerprint, base, strlen(base) + 1);
+    int64_t fields[3] = {(int64_t)st->st_size, (int64_t)st->st_mtim.tv_sec,
+                         (int64_t)st->st_mtim.tv_nsec};
+    ld->fingerprint = fnv1a(h, fields, sizeof fields);
+}
+
+int mr_lines_open(struct mr_lines *lr, struct mr_load *ld, const char *path, const char *stage)
+{
+    memset(lr, 0, sizeof *lr);
+    lr->fd = -1;
+    lr->ld = ld;
+    lr->path = path;
+    lr->stage = stage;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return mr_error_set(ld->err, MR_EDATA, path, 0, "cannot open: %s", strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return mr_error_set(ld->err, MR_EDATA, path, 0, "not a regular file");
+    }
+    lr->buf = malloc(BLOCK + 1); /* one spare byte: a last line can always be terminated */
+    if (!lr->buf) {
+        close(fd);
+        return mr_error_set(ld->err, MR_ENOMEM, path, 0, "out of memory");
+    }
+    posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    lr->fd = fd;
+    lr->cap = BLOCK;
+    lr->size = (int64_t)st.st_size;
+    fingerprint_file(ld, path, &st);
+    return MR_OK;
+}
+
+void mr_lines_close(struct mr_lines *lr)
+{
+    if (lr->fd >= 0)
+        close(lr->fd);
+    lr->fd = -1;
+    free(lr->buf);
+    lr->buf = NULL;
+}
+
+/* Moves the unread bytes to the front and reads one more block.  Returns 1 when bytes
+ * were added, 0 at end of file, -1 on a read error (reported in ld->err). */
+static int lines_fill(struct mr_lines *lr)
+{
+    if (lr->begin > 0) {
+        memmove(lr->buf, lr->buf + lr->begin, lr->end - lr->begin);
+        lr->end -= lr->begin;
+        lr->begin = 0;
+    }
+    for (;;) {
+        ssize_t got = read(lr->fd, lr->buf + lr->end, lr->cap - lr->end);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            mr_error_set(lr->ld->err, MR_EDATA, lr->path, lr->line + 1, "read failed: %s",
+                         strerror(errno));
+            return -1;
+        }
+        if (got == 0) {
+            lr->eof = 1;
+            return 0;
+        }
+        lr->end += (size_t)got;
+        lr->done += got;
+        const struct mr_load_opts *o = lr->ld->opts;
+        if (o->progress && lr->size > 0)
+            o->progress(o->progress_ctx, lr->stage, (double)lr->done / (double)lr->size);
+        return 1;
+    }
+}
+
+/* Discards the rest of an over-long line (its start is already gone).  Returns
+ * MR_LINE_LONG, or MR_LINE_ERROR. */
+static int lines_skip_long(struct mr_lines *lr)
+{
+    lr->line++;
+    char what[64];
+    snprintf(what, sizeof what, "line longer than %d bytes", MR_MAX_LINE);
+    mr_load_skip(lr->ld, lr->path, lr->line, what);
+    lr->ld->stats->lines_read++;
+    for (;;) {
+        char *nl = memchr(lr->buf + lr->begin, '\n', lr->end - lr->begin);
+        if (nl) {
+            lr->begin = (size_t)(nl - lr->buf) + 1;
+            return MR_LINE_LONG;
+        }
+        lr->begin = lr->end = 0;
+        int got = lines_fill(lr);
+        if (got < 0)
+            return MR_LINE_ERROR;
+        if (got == 0)
+            return MR_LINE_LONG;
+    }
+}
+
+int mr_lines_next(struct mr_lines *lr, char **text, size_t *len)
+{
+    for (;;) {
+        char *start = lr->buf + lr->begin;
+        size_t avail = lr->end - lr->begin;
+        char *nl = memchr(start, '\n', avail);
+        if (nl || (lr->eof && avail > 0)) {
+            size_t n = nl ? (size_t)(nl - start) + 1 : avail;
+            size_t body = nl ? n - 1 : n;
+            if (body > MR_MAX_LINE) {
+                lr->begin += n;
+                lr->line++;
+                char what[64];
+                snprintf(what, sizeof what, "line longer than %d bytes", MR_MAX_LINE);
+                mr_load_skip(lr->ld, lr->path, lr->line, what);
+                lr->ld->stats->lines_read++;
+                return MR_LINE_LONG;
+            }
+            lr->begin += n;
+            lr->line++;
+            if (lr->line == 1 && n >= 3 && memcmp(start, "\xEF\xBB\xBF", 3) == 0) {
+                start += 3; /* byte order mark */
+                n -= 3;
+            }
+            *text = start;
+            *len = n;
+            return MR_LINE_OK;
+        }
+        if (lr->eof)
+            return MR_LINE_EOF;
+        if (avail > MR_MAX_LINE) {
+            lr->begin = lr->end; /* the line's start is not needed any more */
+            return lines_skip_long(lr);
+        }
+        if (lines_fill(lr) < 0)
+            return MR_LINE_ERROR;
+    }
+}
+
+int mr_read_lines(struct mr_load *ld, const char *path, const char *stage,
+                  enum mr_text_encoding enc, mr_line_fn fn, void *ctx)
+{
+    int latin1 = 0;
+    if (enc == MR_TEXT_DETECT) {
+        int valid;
+        int rc = mr_utf8_file_valid(path, &valid);
+        if (rc == MR_ENOMEM)
+            return mr_error_set(ld->err, rc, path, 0, "out of memory");
+        if (rc != MR_OK)
+            return mr_error_set(ld->err, rc, path, 0, "cannot read: %s", strerror(errno));
+        latin1 = !valid;
+    }
+    struct mr_lines lr;
+    int rc = mr_lines_open(&lr, ld, path, stage);
+    if (rc != MR_OK)
+        return rc;
+    char *utf8 = latin1 ? malloc(2 * MR_MAX_LINE + 3) : NULL;
+    if (latin1 && !utf8) {
+        mr_lines_close(&lr);
+        return mr_error_set(ld->err, MR_ENOMEM, path, 0, "out of memory");
+    }
+    char what[256];
+    int fatal = 0;
+    for (;;) {
+        char *text;
+        size_t len;
+        int got = mr_lines_next(&lr, &text, &len);
+        if (got == MR_LINE_EOF)
+            break;
+        if (got == MR_LINE_ERROR) {
+            fatal = MR_EDATA;
+            break;
+        }
+        if (got == MR_LINE_LONG)
+            continue;
+        while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+            len--;
+        size_t blank = 0;
+        while (blank < len && (text[blank] == ' ' || text[blank] == '\t'))
+            blank++;
+        if (blank == len)
+            continue;
+        if (latin1) {
+            len = mr_latin1_to_utf8(text, len, utf8);
+            text = utf8;
+        } else {
+            text[len] = '\0'; /* over the '\n', or the spare byte after the last line */
+        }
+        ld->stats->lines_read++;
+        const char *bad = fn(ctx, text, len, lr.line, what, sizeof what, &fatal);
+        if (fatal) {
+            mr_error_set(ld->err, fatal, path, lr.line, "out of memory");
+            break;
+        }
+        if (bad)
+            mr_load_skip(ld, path, lr.line, bad);
+    }
+    free(utf8);
+    mr_lines_close(&lr);
+    return fatal;
+}
+
+int mr_parse_id(const char *s, size_t n, int32_t *out)
+{
+    if (n == 0 || n > 10)
+        return 0;
+    int64_t v = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned d = (unsigned)(unsigned char)s[i] - '0';
+        if (d > 9)
+            return 0;
+        v = v * 10 + d;
+    }
+    if (v <= 0 || v > INT32_MAX)
+        return 0;
+    *out = (int32_t)v;
+    return 1;
+}
+
+int mr_parse_u63(const char *s, size_t n, int64_t *out)
+{
+    if (n == 0 || n > 18)
+        return 0;
+    int64_t v = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned d = (unsigned)(unsigned char)s[i] - '0';
+        if (d > 9)
+            return 0;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return 1;
+}
+
+int mr_parse_half(const char *s, size_t n)
+{
+    if (n > 1 && s[0] == '-')
+        return mr_parse_half(s + 1, n - 1) == 0 ? 0 : -1; /* a negative number */
+    size_t i = 0;
+    int whole = 0;
+    while (i < n && s[i] >= '0' && s[i] <= '9') {
+        if (whole < 1000)
+            whole = whole * 10 + (s[i] - '0');
+        i++;
+    }
+    if (i == 0)
+        return 0;
+    int half_step = 0, off_grid = 0;
+    if (i < n && s[i] == '.') {
+        i++;
+        size_t frac_start = i;
+        while (i < n && s[i] >= '0' && s[i] <= '9') {
+            if (i == frac_start && s[i] == '5')
+                half_step = 1;
+            else if (s[i] != '0')
+                off_grid = 1;
+            i++;
+        }
+        if (i == frac_start)
+            return 0; /* "4." */
+    }
+    if (i != n)
+        return 0;
+    /* value = whole + (half_step ? 0.5 : 0) + a remainder when off_grid */
+    if (whole > 5 || (whole == 5 && (half_step || off_grid)) || (whole == 0 && !half_step))
+        return -1;
+    if (off_grid)
+        return -2;
+    return whole * 2 + half_step;
+}
+
+void mr_describe_bad_rating(int code, const char *s, size_t n, char *what, size_t len)
+{
+    int shown = n > 24 ? 24 : (int)n;
+    if (code == -1)
+        snprintf(what, len, "rating '%.*s' outside 0.5..5", shown, s);
+    else if (code == -2)
+        snprintf(what, len, "rating '%.*s' is not a multiple of 0.5", shown, s);
+    else
+        snprintf(what, len, "rating '%.*s' is not a number", shown, s);
+}
+
+int mr_split(const char *s, size_t n, const char *sep, size_t seplen, const char **fields,
+             size_t *lens, int max)
+{
+    int count = 0;
+    const char *p = s, *end = s + n;
+    for (;;) {
+        const char *q = seplen == 1 ? memchr(p, sep[0], (size_t)(end - p))
+                                    : memmem(p, (size_t)(end - p), sep, seplen);
+        const char *field_end = q ? q : end;
+        if (count < max) {
+            fields[count] = p;
+            lens[count] = (size_t)(field_end - p);
+        }
+        count++;
+        if (!q)
+            return count;
+        p = q + seplen;
+    }
+}
+
+uint32_t mr_parse_genres(const char *s, size_t n)
+{
+    enum { MAX = MR_GENRE_COUNT + 8 };
+    const char *names[MAX];
+    size_t lens[MAX];
+    int count = mr_split(s, n, "|", 1, names, lens, MAX);
+    if (count > MAX)
+        count = MAX;
+    uint32_t bits = 0;
+    for (int i = 0; i < count; i++) {
+        char name[32];
+        if (lens[i] == 0 || lens[i] >= sizeof name)
+            continue;
+        memcpy(name, names[i], lens[i]);
+        name[lens[i]] = '\0';
+        int g = mr_genre_parse(name);
+        if (g >= 0)
+            bits |= 1u << g;
+    }
+    return bits;
+}
+
+int mr_movie_adder_add(struct mr_movie_adder *a, int32_t id, const char *title, size_t n,
+                       uint32_t genres, long line)
+{
+    if ((size_t)a->c->n_movies >= a->cap) {
+        size_t cap = a->cap ? a->cap * 2 : 1024;
+        int64_t *lines = realloc(a->lines, cap * sizeof *lines);
+        if (!lines)
+            return MR_ENOMEM;
+        a->lines = lines;
+        a->cap = cap;
+    }
+    char small[512];
+    char *copy = n < sizeof small ? small : malloc(n + 1);
+    if (!copy)
+        return MR_ENOMEM;
+    memcpy(copy, title, n);
+    copy[n] = '\0';
+    int rc = mr_catalog_add(a->c, id, copy, genres);
+    if (copy != small)
+        free(copy);
+    if (rc != MR_OK)
+        return MR_ENOMEM;
+    a->lines[a->c->n_movies - 1] = line;
+    return MR_OK;
+}
+
+void mr_movie_adder_finish(struct mr_movie_adder *a, struct mr_load *ld, const char *path)
+{
+    ld->stats->lines_skipped +=
+        mr_catalog_finish_lines(a->c, a->lines, ld->opts->report, ld->opts->report_ctx, path);
+    mr_movie_adder_free(a);
+}
+
+void mr_movie_adder_free(struct mr_movie_adder *a)
+{
+    free(a->lines);
+    a->lines = NULL;
+    a->cap = 0;
+}
+
+/* Largest movieId for which a direct lookup table is built (4 bytes per id). */
+#define ITEM_DIRECT_MAX (1 << 24)
+
+int mr_item_map_init(struct mr_item_map *m, const struct mr_catalog *c)
+{
+    memset(m, 0, sizeof *m);
+    m->catalog = c;
+    if (c->n_movies == 0)
+        return MR_OK;
+    int32_t max = c->movies[c->n_movies - 1].id; /* the catalog is sorted */
+    if (max >= ITEM_DIRECT_MAX || c->movies[0].id < 0)
+        return MR_OK;
+    m->direct = malloc(((size_t)max + 1) * sizeof *m->direct);
+    if (!m->direct)
+        return MR_OK; /* binary search still works */
+    for (int32_t id = 0; id <= max; id++)
+        m->direct[id] = -1;
+    for (int32_t i = 0; i < c->n_movies; i++)
+        m->direct[c->movies[i].id] = i;
+    m->max_id = max;
+    return MR_OK;
+}
+
+void mr_item_map_free(struct mr_item_map *m)
+{
+    free(m->direct);
+    memset(m, 0, sizeof *m);
+}
