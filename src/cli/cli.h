@@ -28,7 +28,7 @@ struct cli {
     int stderr_tty;                    /* stderr is a terminal: progress lines */
     int style;                         /* emphasise table headers (terminal, no NO_COLOR) */
     int progress_pct;                  /* percentage on the progress line, -1 when none drawn */
-    const char *progress_stage;        /* stage on the progress line */
+    char progress_stage[80];           /* stage on the progress line */
 };
 
 struct cli_command {
@@ -107,5 +107,7 @@ int cli_resolve_movie(const struct mr_dataset *ds, const struct mr_search_index 
 int cmd_search(struct cli *cli, int argc, char **argv);
 int cmd_info(struct cli *cli, int argc, char **argv);
 int cmd_gen(struct cli *cli, int argc, char **argv);
+int cmd_eval(struct cli *cli, int argc, char **argv);
+int cmd_profiles(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -46,10 +46,11 @@ void cli_progress(void *ctx, const char *stage, double fraction)
         return;
     int pct = (int)(fraction * 100);
     pct = pct < 0 ? 0 : pct > 100 ? 100 : pct;
-    if (pct == cli->progress_pct && stage == cli->progress_stage)
+    if (pct == cli->progress_pct &&
+        strncmp(stage, cli->progress_stage, sizeof cli->progress_stage - 1) == 0)
         return; /* nothing new to draw */
     cli->progress_pct = pct;
-    cli->progress_stage = stage;
+    snprintf(cli->progress_stage, sizeof cli->progress_stage, "%s", stage);
     fprintf(stderr, "\r\033[K%s %3d%%", stage, pct);
     fflush(stderr);
 }
@@ -59,7 +60,7 @@ void cli_progress_done(struct cli *cli)
     if (cli->stderr_tty && cli->progress_pct >= 0)
         fputs("\r\033[K", stderr);
     cli->progress_pct = -1;
-    cli->progress_stage = NULL;
+    cli->progress_stage[0] = '\0';
 }
 
 int cli_load(struct cli *cli, int catalog_only, struct mr_dataset *ds)
