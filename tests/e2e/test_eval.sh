@@ -1,0 +1,52 @@
+#!/bin/bash
+# End-to-end tests of `movierec eval`: the columns of each kind of split, figures in range,
+# the same seed giving the same figures, and usage and data errors.
+. "$(dirname "$0")/lib.sh"
+
+# in_range FILE ROW COL LO HI: the field is a number in [LO, HI]
+in_range() {
+    awk -F'\t' -v r="$2" -v c="$3" -v lo="$4" -v hi="$5" \
+        'NR == r { v = $c; ok = (v ~ /^[0-9]+(\.[0-9]+)?$/ && v + 0 >= lo && v + 0 <= hi) } END { exit !ok }' "$1"
+}
+
+run_rc "eval on the top-N holdout" 0 --data "$SMALL" eval --split holdout:0.2 --algo pop --tsv
+check "top-N columns" test "$(head -1 "$TMP/out")" = \
+    "$(printf 'algo\tp@5\tp@10\tr@10\tndcg@10\thr@10\tcov@10\tfit_s\trank_s')"
+check "one row for one model" test "$(wc -l <"$TMP/out")" -eq 2
+check "the row names the model" test "$(field "$TMP/out" 2 1)" = pop
+for c in 2 3 4 5 6 7; do
+    check "top-N figure $(field "$TMP/out" 1 $c) is a fraction" in_range "$TMP/out" 2 $c 0 1
+done
+# EVAL_PROTOCOL.md: popularity has HR@10 0.5624 on this split with Surprise; ours must be close
+check "popularity's HR@10 is near the published figure" in_range "$TMP/out" 2 6 0.45 0.65
+cp "$TMP/out" "$TMP/first"
+run_rc "eval again with the default seed" 0 --data "$SMALL" eval --algo pop --tsv
+check "the default split is holdout:0.2 with seed 42" \
+    test "$(cut -f2-7 "$TMP/out")" = "$(cut -f2-7 "$TMP/first")"
+run_rc "eval with another seed" 0 --data "$SMALL" eval --algo pop --seed 7 --tsv
+check "another seed gives another split" test "$(cut -f2-7 "$TMP/out")" != "$(cut -f2-7 "$TMP/first")"
+
+run_rc "eval on rating prediction" 0 --data "$SMALL" eval --split kfold:5 --algo baseline,pop --tsv
+check "rating columns" test "$(head -1 "$TMP/out")" = "$(printf 'algo\trmse\tmae\tfit_s\ttest_s')"
+check "one row per model, in the order asked" \
+    test "$(cut -f1 "$TMP/out" | tail -n +2 | paste -sd,)" = "baseline,pop"
+# the published BaselineOnly RMSE on this data is 0.8727
+check "baseline's RMSE is in a sensible range" in_range "$TMP/out" 2 2 0.80 0.95
+check "MAE is below RMSE" awk -F'\t' 'NR == 2 { exit !($3 < $2) }' "$TMP/out"
+
+run_rc "the ml100k folds" 0 --data "$FIX/ml-100k-folds" eval --split ml100k --algo baseline --tsv
+check "ml100k is a rating split" test "$(head -1 "$TMP/out" | cut -f2)" = rmse
+check "its RMSE is within the rating scale" in_range "$TMP/out" 2 2 0 4.5
+
+run_rc "a table on the terminal" 0 --data "$SMALL" eval --algo pop,baseline
+check "the table is aligned" bash -c "head -1 '$TMP/out' | grep -qE '^algo +p@5 +p@10 +r@10 +ndcg@10 +hr@10 +cov@10 +fit_s +rank_s$'"
+
+run_rc "an unknown split" 2 --data "$SMALL" eval --split sideways
+check "the split error says what is accepted" has "$TMP/err" "holdout"
+run_rc "an unknown model" 2 --data "$SMALL" eval --algo nosuchmodel
+check "the model error lists the models" has "$TMP/err" "baseline"
+run_rc "a bad seed" 2 --data "$SMALL" eval --seed -1
+run_rc "ml100k folds missing from the data set" 3 --data "$SMALL" eval --split ml100k --algo pop
+check "the missing fold file is named" has "$TMP/err" "u1.base"
+
+finish
