@@ -1,7 +1,8 @@
 /* model_graph.c — RP3beta: three-step random walks on the user-item bipartite graph.
  *
- * A walk from item i goes to a user u who rated i (probability 1/deg(i)), then to an item j
- * that u rated (probability 1/deg(u)).  With both transition probabilities raised to alpha,
+ * The graph links users to the films they liked (3.5 stars or more).  A walk from item i goes
+ * to a user u who liked i (probability 1/deg(i)), then to an item j that u liked (probability
+ * 1/deg(u)).  With both transition probabilities raised to alpha,
  *     W_ij = Σ_u (1/deg(i))^alpha (1/deg(u))^alpha / deg(j)^beta,
  * where dividing by deg(j)^beta takes popularity out of the walk.  Every item keeps its
  * params.neighbors largest W_ij (fit, in parallel over items).
@@ -21,6 +22,7 @@
 
 #define GRAPH_MAGIC 0x31485047u /* "GPH1" */
 #define LIKE_OFFSET 1.0         /* tuned on a validation split of ml-latest-small */
+#define LIKED_HALF  7           /* the graph's edges: ratings of 3.5 stars and more */
 
 struct graph {
     struct mr_sparse_topk w; /* rows: W_i., top-K */
@@ -128,6 +130,15 @@ static int32_t walk_row(void *vctx, void *vs, int32_t i, struct mr_scored *cand)
     return n;
 }
 
+/* Number of users who liked item i (the item's degree in the graph). */
+static int64_t liked_degree(const struct mr_ratings *r, int32_t i)
+{
+    int64_t n = 0;
+    for (int64_t p = r->item_ptr[i]; p < r->item_ptr[i + 1]; p++)
+        n += r->item_vals[p] >= LIKED_HALF;
+    return n;
+}
+
 static int graph_fit(struct mr_model *m, struct mr_error *err)
 {
     const struct mr_ratings *r = m->ratings;
@@ -144,21 +155,26 @@ static int graph_fit(struct mr_model *m, struct mr_error *err)
         !ctx.keep_by_item)
         goto out;
     double alpha = m->params.alpha, beta = m->params.beta;
+    /* Degrees count liked edges only: the walk moves along them. */
     for (int32_t u = 0; u < r->n_users; u++) {
-        int64_t n_u = r->user_ptr[u + 1] - r->user_ptr[u];
-        ctx.user_w[u] = n_u > 0 ? (float)pow((double)n_u, -alpha) : 0.0f;
-        for (int64_t p = r->user_ptr[u]; p < r->user_ptr[u + 1]; p++)
-            ctx.keep_by_user[p] = (uint8_t)mr_corate_keep(u, r->user_items[p], n_u);
+        int64_t n_u = r->user_ptr[u + 1] - r->user_ptr[u], liked = 0;
+        for (int64_t p = r->user_ptr[u]; p < r->user_ptr[u + 1]; p++) {
+            int keep = r->user_vals[p] >= LIKED_HALF && mr_corate_keep(u, r->user_items[p], n_u);
+            ctx.keep_by_user[p] = (uint8_t)keep;
+            liked += r->user_vals[p] >= LIKED_HALF;
+        }
+        ctx.user_w[u] = liked > 0 ? (float)pow((double)liked, -alpha) : 0.0f;
     }
     for (int32_t i = 0; i < r->n_items; i++) {
-        int32_t d = r->item_count[i];
-        ctx.item_out[i] = d > 0 ? (float)pow((double)d, -alpha) : 0.0f;
-        ctx.item_in[i] = d > 0 ? (float)pow((double)d, -beta) : 0.0f;
+        int64_t liked = liked_degree(r, i);
         for (int64_t p = r->item_ptr[i]; p < r->item_ptr[i + 1]; p++) {
             int32_t u = r->item_users[p];
+            int64_t n_u = r->user_ptr[u + 1] - r->user_ptr[u];
             ctx.keep_by_item[p] =
-                (uint8_t)mr_corate_keep(u, i, r->user_ptr[u + 1] - r->user_ptr[u]);
+                (uint8_t)(r->item_vals[p] >= LIKED_HALF && mr_corate_keep(u, i, n_u));
         }
+        ctx.item_out[i] = liked > 0 ? (float)pow((double)liked, -alpha) : 0.0f;
+        ctx.item_in[i] = liked > 0 ? (float)pow((double)liked, -beta) : 0.0f;
     }
     struct mr_sparse_topk_job job = {
         .n_rows = r->n_items,
@@ -284,14 +300,25 @@ static int graph_explain(const struct mr_model *m, const void *vs, const struct 
     return 1;
 }
 
+/* The geometric mean of the walks i -> j and j -> i: W_ji = W_ij (deg(i) / deg(j))^(alpha -
+ * beta) follows from the formula, so sqrt(W_ij W_ji) reweighs row i by
+ * (deg(i) / deg(j))^((alpha - beta) / 2).  Unlike W_ij alone, it does not lean towards the
+ * most popular films, which suits "films like this one". */
 static int graph_similar(const struct mr_model *m, int32_t item, float *sims)
 {
     const struct graph *g = m->impl;
-    memset(sims, 0, (size_t)m->ratings->n_items * sizeof *sims);
+    const struct mr_ratings *r = m->ratings;
+    memset(sims, 0, (size_t)r->n_items * sizeof *sims);
     if (item < 0 || item >= g->w.n_rows)
         return -1;
-    for (int64_t p = g->w.ptr[item]; p < g->w.ptr[item + 1]; p++)
-        sims[g->w.col[p]] = g->w.val[p];
+    double half = (m->params.alpha - m->params.beta) / 2;
+    double deg_item = (double)liked_degree(r, item);
+    for (int64_t p = g->w.ptr[item]; p < g->w.ptr[item + 1]; p++) {
+        int32_t j = g->w.col[p];
+        int64_t deg_j = liked_degree(r, j);
+        double ratio = deg_j > 0 ? deg_item / (double)deg_j : 1.0;
+        sims[j] = (float)(g->w.val[p] * pow(ratio, half));
+    }
     return 0;
 }
 
