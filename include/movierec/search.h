@@ -33,8 +33,20 @@ void mr_search_free(struct mr_search_index *ix);
 
 /* Folds UTF-8 text for matching: lower case, accents stripped ("Amélie" -> "amelie"),
  * every non-alphanumeric run becomes one space, no leading/trailing space.
- * Writes at most len bytes including the NUL; returns the folded length. */
+ * Latin-1 and Latin Extended-A letters become ASCII ("ß" -> "ss", "ł" -> "l"); other
+ * letters (Cyrillic, Greek, CJK) stay, lower-cased where that is a fixed offset; combining
+ * accents are dropped; invalid UTF-8 bytes are skipped.  The output is never longer than
+ * the input.  Writes at most len bytes including the NUL, cut before a character that does
+ * not fit (out may be NULL when len is 0); returns the length of the whole folded text,
+ * as snprintf does, so a result >= len means it was cut. */
 size_t mr_text_fold(const char *text, char *out, size_t len);
+
+/* Title completion (e.g. readline's Tab): writes to items up to max movies whose folded
+ * display title, year included, starts with the folded prefix ("matr" also finds "The
+ * Matrix (1999)": a leading article may be left out), most popular first, then
+ * alphabetically.  An empty prefix lists the most popular movies.  Returns how many. */
+int mr_search_complete(const struct mr_search_index *ix, const char *prefix, int32_t *items,
+                       int max);
 
 /* How a MOVIE argument resolved. */
 enum mr_resolve_result { MR_RESOLVED = 0, MR_RESOLVE_NONE = 1, MR_RESOLVE_AMBIGUOUS = 2 };
