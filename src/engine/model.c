@@ -6,6 +6,10 @@
 
 /* Every model, in the order of model.h.  Add a model here when its file exists. */
 static const struct mr_model_ops *const all_models[] = {
+    &mr_model_userknn,
+    &mr_model_itemknn,
+    &mr_model_content,
+    &mr_model_graph,
     NULL,
 };
 
