@@ -109,5 +109,6 @@ int cmd_info(struct cli *cli, int argc, char **argv);
 int cmd_gen(struct cli *cli, int argc, char **argv);
 int cmd_eval(struct cli *cli, int argc, char **argv);
 int cmd_profiles(struct cli *cli, int argc, char **argv);
+int cmd_train(struct cli *cli, int argc, char **argv);
 
 #endif

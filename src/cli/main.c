@@ -21,6 +21,8 @@ const struct cli_command cli_commands[] = {
      "find films by title (typos, accents and articles are forgiven)"},
     {"info", cmd_info, "MOVIE [--tsv]",
      "everything about one film: genres, ratings by star, tags, links"},
+    {"train", cmd_train, "[--algo NAME] [-k K] [--epochs E] [--reg R] [--lr L]",
+     "fit a model (default hybrid) and store it in the model cache"},
     {"eval", cmd_eval, "[--split SPEC] [--algo LIST] [--seed S] [--tsv]",
      "measure models on held-out ratings (ml100k, kfold:K, holdout:F, users:F)"},
     {"profiles", cmd_profiles, "[--tsv]",

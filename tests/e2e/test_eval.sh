@@ -1,6 +1,7 @@
 #!/bin/bash
 # End-to-end tests of `movierec eval`: the columns of each kind of split, figures in range,
-# the same seed giving the same figures, and usage and data errors.
+# the same seed giving the same figures, and usage and data errors; and of `movierec train`,
+# which writes a model to the cache.
 . "$(dirname "$0")/lib.sh"
 
 # in_range FILE ROW COL LO HI: the field is a number in [LO, HI]
@@ -48,5 +49,18 @@ check "the model error lists the models" has "$TMP/err" "baseline"
 run_rc "a bad seed" 2 --data "$SMALL" eval --seed -1
 run_rc "ml100k folds missing from the data set" 3 --data "$SMALL" eval --split ml100k --algo pop
 check "the missing fold file is named" has "$TMP/err" "u1.base"
+
+# ---- train
+export XDG_CACHE_HOME=$TMP/cache
+run_rc "train a model" 0 --data "$SMALL" train --algo pop
+check "train says where it saved the model" has "$TMP/out" "$TMP/cache/movierec/pop-"
+check "the model file is in the cache" bash -c "ls '$TMP/cache/movierec/'pop-*.model >/dev/null"
+check "the cache directory is private" test "$(stat -c %a "$TMP/cache/movierec")" = 700
+run_rc "train with parameters" 0 --data "$SMALL" train --algo sgd -k 4 --epochs 2 --lr 0.01 --reg 0.1
+check "the trained model file is there" bash -c "ls '$TMP/cache/movierec/'sgd-*.model >/dev/null"
+run_rc "train an unknown model" 2 --data "$SMALL" train --algo nosuchmodel
+run_rc "train with -k 0" 2 --data "$SMALL" train --algo als -k 0
+run_rc "train with a bad --reg" 2 --data "$SMALL" train --algo als --reg much
+run_rc "train without data" 3 --data "$TMP/none" train --algo pop
 
 finish
