@@ -100,6 +100,7 @@ static void build_rows(struct build_shared *sh, int report)
     void *scratch = job->scratch_new ? job->scratch_new(job->ctx) : NULL;
     struct mr_scored *cand = malloc((size_t)(job->n_cols > 0 ? job->n_cols : 1) * sizeof *cand);
     struct mr_scored *heap = malloc((size_t)job->k * sizeof *heap);
+    int32_t reported = 0;
     if (!cand || !heap || (job->scratch_new && !scratch)) {
         atomic_store(&sh->failed, 1);
         goto out;
@@ -119,9 +120,11 @@ static void build_rows(struct build_shared *sh, int report)
         }
         sh->len[r] = len;
         int32_t d = (int32_t)atomic_fetch_add(&sh->done, 1) + 1;
-        if (report && job->progress && (d % 256 == 0 || d == job->n_rows))
+        if (report && job->progress && d - reported >= 256) {
+            reported = d;
             job->progress(job->progress_ctx, job->stage ? job->stage : "neighbours",
                           (double)d / (double)job->n_rows);
+        }
     }
 out:
     free(cand);
@@ -182,6 +185,8 @@ int mr_sparse_topk_build(const struct mr_sparse_topk_job *job, struct mr_sparse_
     for (int t = 0; t < started; t++)
         pthread_join(tids[t], NULL);
     free(tids);
+    if (job->progress && !atomic_load(&sh.failed))
+        job->progress(job->progress_ctx, job->stage ? job->stage : "neighbours", 1.0);
     if (atomic_load(&sh.failed))
         goto out;
 

@@ -461,13 +461,28 @@ static int32_t handmade_row(void *ctx, void *scratch, int32_t r, struct mr_score
     return n;
 }
 
+/* Records the last progress fraction reported. */
+static void last_fraction(void *ctx, const char *stage, double fraction)
+{
+    assert_string_equal(stage, "hand-made");
+    *(double *)ctx = fraction;
+}
+
 static void test_sparse_topk(void **state)
 {
     (void)state;
-    struct mr_sparse_topk_job job = {
-        .n_rows = 6, .n_cols = 6, .k = 2, .threads = 2, .row = handmade_row};
+    double done = 0;
+    struct mr_sparse_topk_job job = {.n_rows = 6,
+                                     .n_cols = 6,
+                                     .k = 2,
+                                     .threads = 2,
+                                     .row = handmade_row,
+                                     .progress = last_fraction,
+                                     .progress_ctx = &done,
+                                     .stage = "hand-made"};
     struct mr_sparse_topk t;
     assert_int_equal(mr_sparse_topk_build(&job, &t), MR_OK);
+    assert_true(done == 1.0);
     /* Row 0: values c+1 for c = 1..4 (col 0 is the diagonal, col 5 negative): best 4, 3. */
     assert_int_equal(mr_sparse_topk_row_len(&t, 0), 2);
     assert_int_equal(t.col[t.ptr[0]], 4);
