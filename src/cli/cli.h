@@ -97,6 +97,14 @@ void cli_progress_done(struct cli *cli);
  * the directory). */
 int cli_load(struct cli *cli, int catalog_only, struct mr_dataset *ds);
 
+struct mr_profile;
+
+/* Opens and locks the profile named by --profile (default "default"), reporting damaged lines;
+ * a missing profile is created when create is 1.  Returns CLI_OK; CLI_NOT_FOUND (said on
+ * stderr) when it does not exist and create is 0; CLI_DATA after printing why it cannot be
+ * opened (e.g. in use by another movierec). */
+int cli_open_profile(struct cli *cli, int create, struct mr_profile *p);
+
 /* Resolves a MOVIE argument (a movieId or a title) in ds through ix.  On no match or an
  * ambiguous title, says so on stderr (listing the candidates) and returns CLI_NOT_FOUND;
  * else CLI_OK with *item set. */
@@ -110,5 +118,8 @@ int cmd_gen(struct cli *cli, int argc, char **argv);
 int cmd_eval(struct cli *cli, int argc, char **argv);
 int cmd_profiles(struct cli *cli, int argc, char **argv);
 int cmd_train(struct cli *cli, int argc, char **argv);
+int cmd_rate(struct cli *cli, int argc, char **argv);
+int cmd_unrate(struct cli *cli, int argc, char **argv);
+int cmd_ratings(struct cli *cli, int argc, char **argv);
 
 #endif

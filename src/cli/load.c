@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "movierec/paths.h"
+#include "movierec/profile.h"
 #include "cli.h"
 
 #define REPORT_LIMIT 20 /* bad lines shown; the rest are only counted in the summary */
@@ -96,6 +97,31 @@ int cli_load(struct cli *cli, int catalog_only, struct mr_dataset *ds)
                  (long long)ds->stats.lines_skipped, ds->stats.lines_skipped == 1 ? "" : "s",
                  (long long)ds->stats.lines_read, dir,
                  hidden > 0 ? " (the first ones are shown above)" : "");
+    }
+    return CLI_OK;
+}
+
+int cli_open_profile(struct cli *cli, int create, struct mr_profile *p)
+{
+    char path[PATH_MAX];
+    if (!mr_path_profile(cli->profile, path, sizeof path)) {
+        cli_warn("cannot work out where profiles live: set MOVIEREC_HOME or HOME");
+        return CLI_DATA;
+    }
+    struct stat st;
+    if (!create && stat(path, &st) != 0) {
+        cli_warn("no ratings yet in profile '%s' ('movierec rate MOVIE RATING' adds one)",
+                 cli->profile ? cli->profile : "default");
+        return CLI_NOT_FOUND;
+    }
+    struct cli_report report = {0, REPORT_LIMIT};
+    struct mr_error err;
+    mr_error_clear(&err);
+    if (mr_profile_open(path, cli_report_line, &report, p, &err) != MR_OK) {
+        char msg[1200];
+        mr_error_format(&err, msg, sizeof msg);
+        cli_warn("%s", msg);
+        return CLI_DATA;
     }
     return CLI_OK;
 }
