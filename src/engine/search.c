@@ -124,6 +124,8 @@ struct mr_search_index {
 
     struct completion *completions; /* sorted by text, then item */
     int32_t n_completions;
+    int32_t *title_rank;    /* item -> index of its whole title among the completions */
+    int32_t *by_popularity; /* items, most popular first, then by title */
 
     struct scratch *scratch; /* the copy queries use when it is free */
 };
@@ -598,6 +600,45 @@ static int sort_ref_cmp(const void *a, const void *b)
     return (x->aux > y->aux) - (x->aux < y->aux);
 }
 
+/* Sorts refs as sort_ref_cmp does: a radix sort on the heads (least significant byte
+ * first, stable), then each run of equal heads by the full comparison.  Returns 0, or -1
+ * when out of memory (refs is then left unsorted). */
+static int sort_refs(struct sort_ref *refs, size_t n)
+{
+    if (n < 2)
+        return 0;
+    struct sort_ref *tmp = malloc(n * sizeof *tmp);
+    if (!tmp)
+        return -1;
+    struct sort_ref *from = refs, *to = tmp;
+    for (int shift = 0; shift < 64; shift += 8) {
+        size_t count[257] = {0};
+        for (size_t i = 0; i < n; i++)
+            count[((from[i].head >> shift) & 0xff) + 1]++;
+        if (count[((from[0].head >> shift) & 0xff) + 1] == n)
+            continue; /* every head has the same byte here */
+        for (int b = 0; b < 256; b++)
+            count[b + 1] += count[b];
+        for (size_t i = 0; i < n; i++)
+            to[count[(from[i].head >> shift) & 0xff]++] = from[i];
+        struct sort_ref *t = from;
+        from = to;
+        to = t;
+    }
+    if (from != refs)
+        memcpy(refs, from, n * sizeof *refs);
+    free(tmp);
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && refs[j].head == refs[i].head)
+            j++;
+        if (j - i > 1)
+            qsort(refs + i, j - i, sizeof *refs, sort_ref_cmp);
+        i = j;
+    }
+    return 0;
+}
+
 static struct scratch *scratch_new(int32_t n_items, int32_t n_words)
 {
     struct scratch *s = calloc(1, sizeof *s);
@@ -635,6 +676,7 @@ void mr_search_free(struct mr_search_index *ix)
     free(ix->tri_ptr), free(ix->tri_words);
     free(ix->folded), free(ix->folded_off), free(ix->folded_len), free(ix->n_main_words);
     free(ix->years), free(ix->keys), free(ix->key_slots), free(ix->completions);
+    free(ix->title_rank), free(ix->by_popularity);
     scratch_free(ix->scratch);
     free(ix);
 }
@@ -660,7 +702,10 @@ static int build_vocabulary(struct mr_search_index *ix, struct word_set *ws, str
     }
     for (int32_t i = 0; i < nw; i++)
         sw[i] = sort_ref_make(ws->text.data + ws->off[i], i, 0);
-    qsort(sw, (size_t)nw, sizeof *sw, sort_ref_cmp);
+    if (sort_refs(sw, (size_t)nw) != 0) {
+        free(sw), free(rank);
+        return -1;
+    }
     uint32_t off = 0;
     for (int32_t r = 0; r < nw; r++) {
         size_t n = strlen(sw[r].text);
@@ -757,14 +802,31 @@ static int build_key_slots(struct mr_search_index *ix, const struct title_key *t
     return 0;
 }
 
+/* An item in the popularity order. */
+struct pop_ref {
+    int32_t popularity, title_rank, item;
+};
+
+/* Most popular first, then by title. */
+static int pop_ref_cmp(const void *a, const void *b)
+{
+    const struct pop_ref *x = a, *y = b;
+    if (x->popularity != y->popularity)
+        return x->popularity > y->popularity ? -1 : 1;
+    return (x->title_rank > y->title_rank) - (x->title_rank < y->title_rank);
+}
+
 /* Fills the completion table: every folded display title, and again without its leading
  * article, sorted.  Returns 0 or -1. */
 static int build_completions(struct mr_search_index *ix)
 {
     size_t cap = (size_t)ix->n_items * 2 + 1;
+    size_t ni = (size_t)(ix->n_items > 0 ? ix->n_items : 1);
     struct sort_ref *refs = malloc(cap * sizeof *refs);
     ix->completions = malloc(cap * sizeof *ix->completions);
-    if (!refs || !ix->completions) {
+    ix->title_rank = malloc(ni * sizeof *ix->title_rank);
+    ix->by_popularity = malloc(ni * sizeof *ix->by_popularity);
+    if (!refs || !ix->completions || !ix->title_rank || !ix->by_popularity) {
         free(refs);
         return -1;
     }
@@ -777,12 +839,28 @@ static int build_completions(struct mr_search_index *ix)
         if (sp && is_stopword(t, (size_t)(sp - t)))
             refs[m++] = sort_ref_make(sp + 1, item, (off + (uint32_t)(sp + 1 - t)) << 1 | 1);
     }
-    qsort(refs, m, sizeof *refs, sort_ref_cmp);
-    for (size_t i = 0; i < m; i++)
+    if (sort_refs(refs, m) != 0) {
+        free(refs);
+        return -1;
+    }
+    for (size_t i = 0; i < m; i++) {
         ix->completions[i] =
             (struct completion){refs[i].aux >> 1, refs[i].item, (int)(refs[i].aux & 1)};
+        if (!(refs[i].aux & 1))
+            ix->title_rank[refs[i].item] = (int32_t)i;
+    }
     ix->n_completions = (int32_t)m;
     free(refs);
+
+    struct pop_ref *order = malloc((size_t)(ix->n_items > 0 ? ix->n_items : 1) * sizeof *order);
+    if (!order)
+        return -1;
+    for (int32_t item = 0; item < ix->n_items; item++)
+        order[item] = (struct pop_ref){popularity_of(ix, item), ix->title_rank[item], item};
+    qsort(order, (size_t)ix->n_items, sizeof *order, pop_ref_cmp);
+    for (int32_t i = 0; i < ix->n_items; i++)
+        ix->by_popularity[i] = order[i].item;
+    free(order);
     return 0;
 }
 
@@ -1438,6 +1516,22 @@ enum mr_resolve_result mr_resolve_movie(const struct mr_search_index *ix,
 
 /* ---- completion ---- */
 
+/* Whether item's folded display title, or the same without its leading article, starts
+ * with p[0..n). */
+static int title_starts_with(const struct mr_search_index *ix, int32_t item, const char *p,
+                             size_t n)
+{
+    const char *t = ix->folded + ix->folded_off[item];
+    if (strncmp(t, p, n) == 0)
+        return 1;
+    const char *sp = strchr(t, ' ');
+    return sp && is_stopword(t, (size_t)(sp - t)) && strncmp(sp + 1, p, n) == 0;
+}
+
+/* Beyond this many matching entries, walking the popularity order finds the answer
+ * sooner than ranking every match. */
+#define COMPLETE_RANK_LIMIT 4096
+
 int mr_search_complete(const struct mr_search_index *ix, const char *prefix, int32_t *items,
                        int max)
 {
@@ -1451,7 +1545,7 @@ int mr_search_complete(const struct mr_search_index *ix, const char *prefix, int
         return 0;
     }
     size_t pn = mr_text_fold(prefix, p, n + 1);
-    int32_t lo = 0, hi = ix->n_completions;
+    int32_t lo = 0, hi = ix->n_completions; /* first entry not below p */
     while (lo < hi) {
         int32_t mid = lo + (hi - lo) / 2;
         if (strcmp(ix->folded + ix->completions[mid].off, p) < 0)
@@ -1459,17 +1553,42 @@ int mr_search_complete(const struct mr_search_index *ix, const char *prefix, int
         else
             hi = mid;
     }
+    int32_t end = lo, top = ix->n_completions; /* end: first entry not starting with p */
+    while (end < top) {
+        int32_t mid = end + (top - end) / 2;
+        if (strncmp(ix->folded + ix->completions[mid].off, p, pn) <= 0)
+            end = mid + 1;
+        else
+            top = mid;
+    }
     int found = 0;
-    for (int32_t i = lo; i < ix->n_completions; i++) {
+    if (pn == 0) { /* every title matches */
+        for (; found < max && found < ix->n_items; found++)
+            items[found] = ix->by_popularity[found];
+        free(p), free(heap);
+        return found;
+    }
+    if (ix->popularity && end - lo > COMPLETE_RANK_LIMIT) {
+        /* Matches are many: the popular ones come soon in the popularity order, unless ties
+         * (equal popularity, ordered by title) cluster them; then, past as many steps as
+         * there are matches, ranking them all is cheaper. */
+        int32_t i = 0;
+        for (; i < ix->n_items && found < max && i < end - lo; i++)
+            if (title_starts_with(ix, ix->by_popularity[i], p, pn))
+                items[found++] = ix->by_popularity[i];
+        if (found == max || i == ix->n_items) {
+            free(p), free(heap);
+            return found;
+        }
+        found = 0;
+    }
+    for (int32_t i = lo; i < end; i++) {
         const struct completion *e = &ix->completions[i];
-        const char *t = ix->folded + e->off;
-        if (strncmp(t, p, pn) != 0)
-            break;
         /* An item listed twice (with and without its article) counts once. */
         if (e->stripped && strncmp(ix->folded + ix->folded_off[e->item], p, pn) == 0)
             continue;
-        /* Ranked by popularity, then alphabetically (a lower index ranks first). */
-        struct ranked r = {e->item, popularity_of(ix, e->item), -i, 0};
+        /* Ranked by popularity, then by title. */
+        struct ranked r = {e->item, popularity_of(ix, e->item), -ix->title_rank[e->item], 0};
         heap_offer(heap, &found, max, &r);
     }
     heap_sort(heap, found);

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -690,6 +691,75 @@ static void test_complete(void **state)
     mr_catalog_free(&c);
 }
 
+/* What completion should answer, worked out the slow way. */
+struct expected {
+    int32_t item;
+    int32_t pop;
+    char title[64];
+};
+
+static int expected_cmp(const void *a, const void *b)
+{
+    const struct expected *x = a, *y = b;
+    if (x->pop != y->pop)
+        return x->pop > y->pop ? -1 : 1;
+    int c = strcmp(x->title, y->title);
+    return c ? c : (x->item > y->item) - (x->item < y->item);
+}
+
+/* Many titles, so that both ways of completing (ranking the matches, or walking the
+ * popularity order when they are many) are compared with a brute-force answer. */
+static void test_complete_many_titles(void **state)
+{
+    (void)state;
+    enum { N = 6000, MAX = 25 };
+    static const char *const names[] = {"The Love", "Love",  "A Lover", "Lost",
+                                        "The Last", "Zorro", "Le Loup"};
+    struct mr_catalog c = {0};
+    static int32_t pop[N];
+    unsigned seed = 99;
+    for (int i = 0; i < N; i++) {
+        char title[64];
+        seed = seed * 1103515245u + 12345u;
+        snprintf(title, sizeof title, "%s %d (%d)", names[(seed >> 16) % 7], i % 997,
+                 1950 + i % 50);
+        assert_int_equal(mr_catalog_add(&c, i + 1, title, 0), MR_OK);
+        pop[i] = (int32_t)((seed >> 8) % 50); /* many ties */
+    }
+    mr_catalog_finish(&c, NULL, NULL, "test");
+    static struct expected want[N];
+    const char *prefixes[] = {"", "l", "lo", "love", "the l", "lost 1", "le loup 99", "zorro 5"};
+    for (int with_pop = 0; with_pop < 2; with_pop++) {
+        struct mr_search_index *ix = mr_search_build(&c, with_pop ? pop : NULL);
+        for (size_t k = 0; k < sizeof prefixes / sizeof *prefixes; k++) {
+            const char *p = prefixes[k];
+            size_t pn = strlen(p);
+            int n_want = 0;
+            for (int32_t i = 0; i < N; i++) {
+                char f[64];
+                mr_text_fold(c.movies[i].display, f, sizeof f);
+                const char *rest = strchr(f, ' ');
+                int article = rest && (strncmp(f, "the ", 4) == 0 || strncmp(f, "a ", 2) == 0 ||
+                                       strncmp(f, "le ", 3) == 0);
+                if (strncmp(f, p, pn) == 0 || (article && strncmp(rest + 1, p, pn) == 0)) {
+                    want[n_want].item = i;
+                    want[n_want].pop = with_pop ? pop[i] : 0;
+                    snprintf(want[n_want].title, sizeof want[n_want].title, "%s", f);
+                    n_want++;
+                }
+            }
+            qsort(want, (size_t)n_want, sizeof *want, expected_cmp);
+            int32_t items[MAX];
+            int n = mr_search_complete(ix, p, items, MAX);
+            assert_int_equal(n, n_want < MAX ? n_want : MAX);
+            for (int i = 0; i < n; i++)
+                assert_int_equal(items[i], want[i].item);
+        }
+        mr_search_free(ix);
+    }
+    mr_catalog_free(&c);
+}
+
 /* ---- ml-latest-small ---- */
 
 struct small {
@@ -818,6 +888,50 @@ static void test_small_ambiguous_and_complete(void **state)
     assert_int_equal(c->movies[items[0]].id, 1);
 }
 
+/* Queries from several threads at once (the index keeps one reusable scratch area and
+ * makes a private one when it is busy) give the answers of one thread alone. */
+struct query_thread {
+    const struct mr_search_index *ix;
+    int mismatches;
+};
+
+static const char *const thread_queries[] = {"star wars", "godfater",  "the matrix", "ody",
+                                             "toy sto",   "heat 1995", "s",          "zzqqxx"};
+enum { N_THREAD_QUERIES = sizeof thread_queries / sizeof *thread_queries };
+static struct mr_search_hit thread_expected[N_THREAD_QUERIES][10];
+static int thread_expected_n[N_THREAD_QUERIES];
+
+static void *query_thread_run(void *arg)
+{
+    struct query_thread *t = arg;
+    for (int round = 0; round < 200; round++) {
+        int q = round % N_THREAD_QUERIES;
+        struct mr_search_hit hits[10];
+        int n = mr_search(t->ix, thread_queries[q], hits, 10);
+        if (n != thread_expected_n[q] ||
+            memcmp(hits, thread_expected[q], (size_t)n * sizeof *hits) != 0)
+            t->mismatches++;
+    }
+    return NULL;
+}
+
+static void test_small_concurrent_queries(void **state)
+{
+    struct small *s = *state;
+    for (int q = 0; q < N_THREAD_QUERIES; q++)
+        thread_expected_n[q] = mr_search(s->ix, thread_queries[q], thread_expected[q], 10);
+    pthread_t threads[4];
+    struct query_thread args[4];
+    for (int i = 0; i < 4; i++) {
+        args[i] = (struct query_thread){s->ix, 0};
+        assert_int_equal(pthread_create(&threads[i], NULL, query_thread_run, &args[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(threads[i], NULL);
+        assert_int_equal(args[i].mismatches, 0);
+    }
+}
+
 /* ---- the ml-25m catalog ---- */
 
 static void test_ml25m_catalog(void **state)
@@ -879,9 +993,11 @@ int main(void)
         cmocka_unit_test(test_max_hits_keeps_the_best),
         cmocka_unit_test(test_resolve),
         cmocka_unit_test(test_complete),
+        cmocka_unit_test(test_complete_many_titles),
         cmocka_unit_test_setup_teardown(test_small_common_queries, small_setup, small_teardown),
         cmocka_unit_test_setup_teardown(test_small_ambiguous_and_complete, small_setup,
                                         small_teardown),
+        cmocka_unit_test_setup_teardown(test_small_concurrent_queries, small_setup, small_teardown),
         cmocka_unit_test(test_ml25m_catalog),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
