@@ -10,11 +10,13 @@
 #define ELLIPSIS          "\xe2\x80\xa6" /* U+2026, one column */
 #define GAP               2              /* spaces between columns */
 #define LAST_RESORT_WIDTH 6 /* shrinkable columns go below their minimum down to this */
+#define NOTE_INDENT       9 /* columns before a note line */
 
 struct table {
     const struct table_column *cols;
     int n_cols;
     char **cells; /* rows x n_cols */
+    char **notes; /* per row: a line printed under it in the table form, or NULL */
     int n_rows;
     int cap;
 };
@@ -131,6 +133,10 @@ int table_add(struct table *t, const char *const *cells)
         if (!grown)
             return -1;
         t->cells = grown;
+        char **notes = realloc(t->notes, (size_t)cap * sizeof *notes);
+        if (!notes)
+            return -1;
+        t->notes = notes;
         t->cap = cap;
     }
     char **row = t->cells + (size_t)t->n_rows * (size_t)t->n_cols;
@@ -142,8 +148,19 @@ int table_add(struct table *t, const char *const *cells)
             return -1;
         }
     }
+    t->notes[t->n_rows] = NULL;
     t->n_rows++;
     return 0;
+}
+
+int table_note(struct table *t, const char *note)
+{
+    if (t->n_rows == 0 || !note || !note[0])
+        return 0;
+    char **slot = &t->notes[t->n_rows - 1];
+    free(*slot);
+    *slot = strdup(note);
+    return *slot ? 0 : -1;
 }
 
 int table_rows(const struct table *t)
@@ -235,6 +252,37 @@ static void put_cell(FILE *out, const struct table_column *col, const char *s, i
         free(buf);
 }
 
+/* A note under a row: indented, wrapped at spaces to width columns. */
+static void put_note(FILE *out, const char *note, int width)
+{
+    int room = width - NOTE_INDENT > 20 ? width - NOTE_INDENT : 20;
+    const char *p = note;
+    while (*p) {
+        /* Take words while they fit; a single word wider than the room is taken whole. */
+        const char *end = p, *cut = NULL;
+        int used = 0;
+        uint32_t cp;
+        while (*end) {
+            int n = utf8_next(end, &cp);
+            int w = cp_width(cp);
+            if (used + w > room)
+                break;
+            used += w;
+            end += n;
+            if (*end == ' ' || !*end)
+                cut = end;
+        }
+        if (!*end)
+            cut = end;
+        else if (!cut)
+            cut = end > p ? end : p + 1;
+        fprintf(out, "%*s%.*s\n", NOTE_INDENT, "", (int)(cut - p), p);
+        p = cut;
+        while (*p == ' ')
+            p++;
+    }
+}
+
 static int print_aligned(const struct table *t, FILE *out, int width, int style)
 {
     int *widths = calloc((size_t)t->n_cols, sizeof *widths);
@@ -262,6 +310,8 @@ static int print_aligned(const struct table *t, FILE *out, int width, int style)
         if (r < 0 && style)
             fputs("\033[0m", out);
         fputc('\n', out);
+        if (r >= 0 && t->notes[r])
+            put_note(out, t->notes[r], width);
     }
     free(widths);
     return 0;
@@ -282,6 +332,9 @@ void table_free(struct table *t)
         return;
     for (size_t i = 0; i < (size_t)t->n_rows * (size_t)t->n_cols; i++)
         free(t->cells[i]);
+    for (int r = 0; r < t->n_rows; r++)
+        free(t->notes[r]);
     free(t->cells);
+    free(t->notes);
     free(t);
 }

@@ -27,6 +27,10 @@ struct table *table_new(const struct table_column *cols, int n_cols);
 /* Appends a row of n_cols cells (copied; NULL is an empty cell).  Returns 0 or -1 (no memory). */
 int table_add(struct table *t, const char *const *cells);
 
+/* Attaches a note to the last row added (copied): the table form prints it on its own lines
+ * under the row, indented and wrapped; TSV leaves it out.  Returns 0 or -1 (no memory). */
+int table_note(struct table *t, const char *note);
+
 /* Number of rows added so far. */
 int table_rows(const struct table *t);
 
