@@ -54,7 +54,11 @@ enum mr_resolve_result { MR_RESOLVED = 0, MR_RESOLVE_NONE = 1, MR_RESOLVE_AMBIGU
 /* Resolves a MOVIE argument: a movieId (all digits) or a title.  A title resolves when
  * exactly one movie matches it well (its folded title, with or without year, equals the
  * query, or it is the only hit); otherwise up to max_candidates hits are written to
- * candidates and *n_candidates is set.  *item is set on MR_RESOLVED. */
+ * candidates and *n_candidates is set.  *item is set on MR_RESOLVED.
+ * Details: equal titles are narrowed by the query's year ("heat 1995") and then by its
+ * articles ("The Heat" vs "Heat"); a lone hit found only by dropping a query word is
+ * offered as a candidate (ambiguous), not taken.  candidates may be NULL when
+ * max_candidates is 0. */
 enum mr_resolve_result mr_resolve_movie(const struct mr_search_index *ix,
                                         const struct mr_catalog *c, const char *arg, int32_t *item,
                                         struct mr_search_hit *candidates, int max_candidates,

@@ -1499,8 +1499,10 @@ enum mr_resolve_result mr_resolve_movie(const struct mr_search_index *ix,
         for (int i = 0; i < n_hits; i++)
             keep[n_keep++] = i;
         if (relaxed && n_keep == 1) { /* a lone guess that misses words is only offered */
-            candidates[0] = (struct mr_search_hit){pool[0].item, pool[0].quality};
-            *n_candidates = max_candidates > 0;
+            if (max_candidates > 0) {
+                candidates[0] = (struct mr_search_hit){pool[0].item, pool[0].quality};
+                *n_candidates = 1;
+            }
             return MR_RESOLVE_AMBIGUOUS;
         }
     }

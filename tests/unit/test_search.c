@@ -643,6 +643,14 @@ static void test_resolve(void **state)
     /* Not exact, but the only hit. */
     assert_int_equal(mr_resolve_movie(ix, &c, "reloaded", &item, cand, 4, &n), MR_RESOLVED);
     assert_int_equal(item, 4);
+    /* A lone hit that misses one of the words is offered, not taken. */
+    assert_int_equal(mr_resolve_movie(ix, &c, "reloaded qqqzzz", &item, cand, 4, &n),
+                     MR_RESOLVE_AMBIGUOUS);
+    assert_int_equal(n, 1);
+    assert_int_equal(cand[0].item, 4);
+    assert_int_equal(mr_resolve_movie(ix, &c, "reloaded qqqzzz", &item, NULL, 0, &n),
+                     MR_RESOLVE_AMBIGUOUS);
+    assert_int_equal(n, 0);
     /* Several inexact hits: ambiguous. */
     assert_int_equal(mr_resolve_movie(ix, &c, "matr", &item, cand, 4, &n), MR_RESOLVE_AMBIGUOUS);
     assert_int_equal(n, 2);
