@@ -76,6 +76,26 @@ int mr_session_onboard_next(struct mr_session *s, const int32_t *shown, int n_sh
 /* Timestamp (seconds) of the user's rating of item from the profile, or 0. */
 int64_t mr_session_rated_at(const struct mr_session *s, int32_t item);
 
+/* Milliseconds the durable profile write (write + fsync) of the last mr_session_rate took;
+ * mr_session_last_update_ms() is the in-memory part that follows it (model update, scores,
+ * new top list). */
+double mr_session_last_write_ms(const struct mr_session *s);
+
+/* Rating changes that could not be written (MR_EIO) and wait for a retry, oldest first; they
+ * are not applied until written.  Every mr_session_rate / undo retries them first. */
+int mr_session_pending(const struct mr_session *s);
+
+/* Retries the pending writes now (e.g. after the user freed disk space), applying each one
+ * written.  Returns MR_OK when none is left, MR_EIO otherwise. */
+int mr_session_flush(struct mr_session *s, struct mr_error *err);
+
+/* The model recommendations come from (NULL before mr_session_prepare). */
+const struct mr_model *mr_session_model(const struct mr_session *s);
+
+/* Writes the model's current score of every catalog item for the user into out (n_items
+ * floats).  Returns 0, or -1 before mr_session_prepare. */
+int mr_session_scores(struct mr_session *s, float *out);
+
 /* Frees everything; the profile is closed (and unlocked). NULL is fine. */
 void mr_session_close(struct mr_session *s);
 
