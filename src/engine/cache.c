@@ -69,6 +69,9 @@ static void fp_params(uint64_t *h, const struct mr_params *p)
 uint64_t mr_cache_params_fingerprint(const char *name, const struct mr_params *p)
 {
     uint64_t h = MR_FNV_INIT;
+#ifdef MOVIEREC_VERSION
+    fp_str(&h, MOVIEREC_VERSION); /* a new release may fit differently with the same params */
+#endif
     fp_str(&h, name);
     fp_params(&h, p);
     const struct mr_model_ops *const *all = mr_model_ops_all();
