@@ -10,6 +10,7 @@ static const struct mr_model_ops *const all_models[] = {
     &mr_model_itemknn,
     &mr_model_content,
     &mr_model_graph,
+    &mr_model_hybrid,
     NULL,
 };
 
