@@ -1,9 +1,6 @@
 /* load_csv.c — the ml-latest layout: movies.csv, ratings.csv, tags.csv, links.csv, all read
  * through libcsv.
- *
- * Each physical line is fed to libcsv on its own, so a record's line number is known: it is
- * the line being fed when the record ends, minus the newlines inside its quoted fields. */
-#include <csv.h>
+ * The libcsv reading itself (line numbers, the header, bad-line reports) is csv_reader.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,175 +13,9 @@
 #include "loaders.h"
 #include "utf8.h"
 
-/* Fields kept per record; a record with more is still counted and reported. */
-#define CSV_MAX_FIELDS 8
-
-struct csv_row {
-    const char *field[CSV_MAX_FIELDS]; /* NUL-terminated */
-    size_t len[CSV_MAX_FIELDS];
-    int n; /* fields in the record (may exceed CSV_MAX_FIELDS) */
-    long line;
-};
-
-/* Handles one data record.  Returns NULL when it was used, or a description of what is
- * wrong (written into what).  Sets *fatal to MR_ENOMEM to stop the load. */
-typedef const char *(*csv_row_fn)(void *ctx, const struct csv_row *row, char *what, size_t what_len,
-                                  int *fatal);
-
-struct csv_reader {
-    struct mr_load *ld;
-    struct mr_lines lines;
-    const char *header; /* the expected header line */
-    int header_done;
-    csv_row_fn row_fn;
-    void *row_ctx;
-    char *rec; /* the current record's fields, each NUL-terminated */
-    size_t rec_len, rec_cap;
-    size_t off[CSV_MAX_FIELDS], flen[CSV_MAX_FIELDS];
-    int n_fields;
-    long newlines; /* inside the current record's fields */
-    int fatal;     /* MR_ENOMEM or MR_EDATA once the load must stop */
-    char what[256];
-};
-
-static void reader_field(void *data, size_t len, void *r_)
-{
-    struct csv_reader *r = r_;
-    if (r->fatal)
-        return;
-    if (r->rec_len + len + 1 > r->rec_cap) {
-        size_t cap = r->rec_cap * 2;
-        while (cap < r->rec_len + len + 1)
-            cap *= 2;
-        char *rec = realloc(r->rec, cap);
-        if (!rec) {
-            r->fatal = mr_error_set(r->ld->err, MR_ENOMEM, r->lines.path, 0, "out of memory");
-            return;
-        }
-        r->rec = rec;
-        r->rec_cap = cap;
-    }
-    char *dst = r->rec + r->rec_len;
-    if (len) {
-        memcpy(dst, data, len);
-        for (char *nl = memchr(dst, '\n', len); nl;
-             nl = memchr(nl + 1, '\n', len - (size_t)(nl + 1 - dst)))
-            r->newlines++;
-    }
-    dst[len] = '\0';
-    if (r->n_fields < CSV_MAX_FIELDS) {
-        r->off[r->n_fields] = r->rec_len;
-        r->flen[r->n_fields] = len;
-    }
-    r->n_fields++;
-    r->rec_len += len + 1;
-}
-
-/* 1 when the row's fields are the names of the expected header, compared without case. */
-static int header_matches(const char *header, const struct csv_row *row)
-{
-    const char *names[CSV_MAX_FIELDS];
-    size_t lens[CSV_MAX_FIELDS];
-    int n = mr_split(header, strlen(header), ",", 1, names, lens, CSV_MAX_FIELDS);
-    if (n != row->n)
-        return 0;
-    for (int i = 0; i < n; i++)
-        if (row->len[i] != lens[i] || strncasecmp(row->field[i], names[i], lens[i]) != 0)
-            return 0;
-    return 1;
-}
-
-static void reader_record(int terminator, void *r_)
-{
-    (void)terminator;
-    struct csv_reader *r = r_;
-    struct csv_row row;
-    row.n = r->n_fields;
-    for (int i = 0; i < row.n && i < CSV_MAX_FIELDS; i++) {
-        row.field[i] = r->rec + r->off[i];
-        row.len[i] = r->flen[i];
-    }
-    row.line = r->lines.line - r->newlines;
-    r->rec_len = 0;
-    r->n_fields = 0;
-    r->newlines = 0;
-    if (r->fatal)
-        return;
-    if (!r->header_done) {
-        r->header_done = 1;
-        if (!header_matches(r->header, &row))
-            r->fatal = mr_error_set(r->ld->err, MR_EDATA, r->lines.path, row.line,
-                                    "expected the header line '%s'", r->header);
-        return;
-    }
-    r->ld->stats->lines_read++;
-    const char *what = r->row_fn(r->row_ctx, &row, r->what, sizeof r->what, &r->fatal);
-    if (what && !r->fatal)
-        mr_load_skip(r->ld, r->lines.path, row.line, what);
-    if (r->fatal == MR_ENOMEM)
-        mr_error_set(r->ld->err, MR_ENOMEM, r->lines.path, row.line, "out of memory");
-}
-
-/* Reads the CSV file at path, checking its header and calling row_fn for each record. */
-static int csv_read(struct mr_load *ld, const char *path, const char *stage, const char *header,
-                    csv_row_fn row_fn, void *row_ctx)
-{
-    struct csv_reader r;
-    memset(&r, 0, sizeof r);
-    r.ld = ld;
-    r.header = header;
-    r.row_fn = row_fn;
-    r.row_ctx = row_ctx;
-    int rc = mr_lines_open(&r.lines, ld, path, stage);
-    if (rc != MR_OK)
-        return rc;
-    r.rec_cap = 4096;
-    r.rec = malloc(r.rec_cap);
-    struct csv_parser parser;
-    if (!r.rec || csv_init(&parser, 0) != 0) {
-        free(r.rec);
-        mr_lines_close(&r.lines);
-        return mr_error_set(ld->err, MR_ENOMEM, path, 0, "out of memory");
-    }
-    for (;;) {
-        char *text;
-        size_t len;
-        int got = mr_lines_next(&r.lines, &text, &len);
-        if (got == MR_LINE_OK) {
-            if (csv_parse(&parser, text, len, reader_field, reader_record, &r) != len && !r.fatal)
-                r.fatal = mr_error_set(ld->err, MR_ENOMEM, path, r.lines.line, "libcsv: %s",
-                                       csv_strerror(csv_error(&parser)));
-        } else if (got == MR_LINE_LONG) {
-            /* Whatever record the long line belonged to is dropped: start afresh. */
-            csv_free(&parser);
-            if (csv_init(&parser, 0) != 0) {
-                r.fatal = mr_error_set(ld->err, MR_ENOMEM, path, 0, "out of memory");
-                break;
-            }
-            r.rec_len = 0;
-            r.n_fields = 0;
-            r.newlines = 0;
-        } else if (got == MR_LINE_EOF) {
-            csv_fini(&parser, reader_field, reader_record, &r);
-            break;
-        } else {
-            r.fatal = MR_EDATA; /* ld->err says what */
-        }
-        if (r.fatal)
-            break;
-    }
-    if (!r.fatal && !r.header_done)
-        r.fatal = mr_error_set(ld->err, MR_EDATA, path, 0,
-                               "empty file: expected the header line '%s'", header);
-    csv_free(&parser);
-    free(r.rec);
-    mr_lines_close(&r.lines);
-    return r.fatal ? r.fatal : MR_OK;
-}
-
 /* Checks that the row has want fields; otherwise describes the problem. */
-static const char *check_count(const struct csv_row *row, int want, const char *names, char *what,
-                               size_t len)
+static const char *check_count(const struct mr_csv_row *row, int want, const char *names,
+                               char *what, size_t len)
 {
     if (row->n == want)
         return NULL;
@@ -192,7 +23,7 @@ static const char *check_count(const struct csv_row *row, int want, const char *
     return what;
 }
 
-static const char *bad_id(const char *name, const struct csv_row *row, int i, char *what,
+static const char *bad_id(const char *name, const struct mr_csv_row *row, int i, char *what,
                           size_t len)
 {
     int shown = row->len[i] > 24 ? 24 : (int)row->len[i];
@@ -202,7 +33,7 @@ static const char *bad_id(const char *name, const struct csv_row *row, int i, ch
 
 /* ---- movies.csv: movieId,title,genres ---- */
 
-static const char *movie_row(void *ctx, const struct csv_row *row, char *what, size_t len,
+static const char *movie_row(void *ctx, const struct mr_csv_row *row, char *what, size_t len,
                              int *fatal)
 {
     struct mr_movie_adder *adder = ctx;
@@ -227,7 +58,7 @@ static const char *movie_row(void *ctx, const struct csv_row *row, char *what, s
 int mr_load_csv_movies(struct mr_load *ld, const char *path, struct mr_catalog *c)
 {
     struct mr_movie_adder adder = {c, NULL, 0};
-    int rc = csv_read(ld, path, "movies", "movieId,title,genres", movie_row, &adder);
+    int rc = mr_csv_read(ld, path, "movies", "movieId,title,genres", movie_row, &adder);
     if (rc == MR_OK)
         mr_movie_adder_finish(&adder, ld, path);
     mr_movie_adder_free(&adder);
@@ -255,7 +86,7 @@ struct ratings_ctx {
     struct mr_ratings_builder *b;
 };
 
-static const char *rating_row(void *ctx_, const struct csv_row *row, char *what, size_t len,
+static const char *rating_row(void *ctx_, const struct mr_csv_row *row, char *what, size_t len,
                               int *fatal)
 {
     struct ratings_ctx *ctx = ctx_;
@@ -294,17 +125,26 @@ int mr_load_csv_ratings(struct mr_load *ld, const char *path, const struct mr_ca
     if (stat(path, &st) == 0 && st.st_size > 0 &&
         mr_ratings_builder_reserve(b, b->n + (int64_t)st.st_size / 16 + 1) != MR_OK)
         return mr_error_set(ld->err, MR_ENOMEM, path, 0, "out of memory");
-    struct ratings_ctx ctx;
-    mr_item_map_init(&ctx.items, c);
-    ctx.b = b;
-    int rc = csv_read(ld, path, "ratings", "userId,movieId,rating,timestamp", rating_row, &ctx);
-    mr_item_map_free(&ctx.items);
+    struct ratings_ctx first, second;
+    struct mr_ratings_builder second_builder = {0};
+    mr_item_map_init(&first.items, c);
+    second.items = first.items; /* read-only: shared by both threads */
+    first.b = b;
+    second.b = &second_builder;
+    int split;
+    int rc = mr_csv_read_split(ld, path, "ratings", "userId,movieId,rating,timestamp", rating_row,
+                               &first, &second, &split);
+    if (rc == MR_OK && split && mr_ratings_builder_append(b, &second_builder) != MR_OK)
+        rc = mr_error_set(ld->err, MR_ENOMEM, path, 0, "out of memory");
+    mr_ratings_builder_free(&second_builder);
+    mr_item_map_free(&first.items);
     return rc;
 }
 
 /* ---- tags.csv: userId,movieId,tag,timestamp ---- */
 
-static const char *tag_row(void *ctx, const struct csv_row *row, char *what, size_t len, int *fatal)
+static const char *tag_row(void *ctx, const struct mr_csv_row *row, char *what, size_t len,
+                           int *fatal)
 {
     struct mr_catalog *c = ctx;
     const char *bad = check_count(row, 4, "userId,movieId,tag,timestamp", what, len);
@@ -334,12 +174,12 @@ static const char *tag_row(void *ctx, const struct csv_row *row, char *what, siz
 
 int mr_load_csv_tags(struct mr_load *ld, const char *path, struct mr_catalog *c)
 {
-    return csv_read(ld, path, "tags", "userId,movieId,tag,timestamp", tag_row, c);
+    return mr_csv_read(ld, path, "tags", "userId,movieId,tag,timestamp", tag_row, c);
 }
 
 /* ---- links.csv: movieId,imdbId,tmdbId (either id may be empty) ---- */
 
-static const char *link_row(void *ctx, const struct csv_row *row, char *what, size_t len,
+static const char *link_row(void *ctx, const struct mr_csv_row *row, char *what, size_t len,
                             int *fatal)
 {
     (void)fatal;
@@ -367,5 +207,5 @@ static const char *link_row(void *ctx, const struct csv_row *row, char *what, si
 
 int mr_load_csv_links(struct mr_load *ld, const char *path, struct mr_catalog *c)
 {
-    return csv_read(ld, path, "links", "movieId,imdbId,tmdbId", link_row, c);
+    return mr_csv_read(ld, path, "links", "movieId,imdbId,tmdbId", link_row, c);
 }

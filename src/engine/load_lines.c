@@ -22,6 +22,7 @@ void mr_load_init(struct mr_load *ld, const struct mr_load_opts *opts, struct mr
     ld->stats = stats ? stats : &ld->own_stats;
     ld->err = err;
     ld->fingerprint = 0xcbf29ce484222325ull; /* FNV-1a offset basis */
+    ld->split_min_bytes = 64ll << 20;
 }
 
 void mr_load_skip(struct mr_load *ld, const char *file, long line, const char *what)
@@ -54,6 +55,20 @@ static void fingerprint_file(struct mr_load *ld, const char *path, const struct 
 
 int mr_lines_open(struct mr_lines *lr, struct mr_load *ld, const char *path, const char *stage)
 {
+    return mr_lines_open_range(lr, ld, path, stage, 0, -1);
+}
+
+void mr_lines_extend(struct mr_lines *lr, int64_t end)
+{
+    int64_t read_to = lr->begin_offset + lr->done;
+    lr->remaining = end < 0 ? -1 : end - read_to;
+    lr->size = end < 0 ? lr->file_size - lr->begin_offset : end - lr->begin_offset;
+    lr->eof = 0;
+}
+
+int mr_lines_open_range(struct mr_lines *lr, struct mr_load *ld, const char *path,
+                        const char *stage, int64_t begin, int64_t end)
+{
     memset(lr, 0, sizeof *lr);
     lr->fd = -1;
     lr->ld = ld;
@@ -72,10 +87,19 @@ int mr_lines_open(struct mr_lines *lr, struct mr_load *ld, const char *path, con
         close(fd);
         return mr_error_set(ld->err, MR_ENOMEM, path, 0, "out of memory");
     }
+    if (begin > 0 && lseek(fd, (off_t)begin, SEEK_SET) < 0) {
+        close(fd);
+        free(lr->buf);
+        lr->buf = NULL;
+        return mr_error_set(ld->err, MR_EDATA, path, 0, "cannot seek: %s", strerror(errno));
+    }
     posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
     lr->fd = fd;
     lr->cap = BLOCK;
-    lr->size = (int64_t)st.st_size;
+    lr->file_size = (int64_t)st.st_size;
+    lr->begin_offset = begin;
+    lr->remaining = end < 0 ? -1 : end - begin;
+    lr->size = (end < 0 ? (int64_t)st.st_size : end) - begin;
     fingerprint_file(ld, path, &st);
     return MR_OK;
 }
@@ -98,8 +122,15 @@ static int lines_fill(struct mr_lines *lr)
         lr->end -= lr->begin;
         lr->begin = 0;
     }
+    size_t want = lr->cap - lr->end;
+    if (lr->remaining >= 0 && (int64_t)want > lr->remaining)
+        want = (size_t)lr->remaining;
+    if (want == 0) {
+        lr->eof = 1;
+        return 0;
+    }
     for (;;) {
-        ssize_t got = read(lr->fd, lr->buf + lr->end, lr->cap - lr->end);
+        ssize_t got = read(lr->fd, lr->buf + lr->end, want);
         if (got < 0 && errno == EINTR)
             continue;
         if (got < 0) {
@@ -113,6 +144,8 @@ static int lines_fill(struct mr_lines *lr)
         }
         lr->end += (size_t)got;
         lr->done += got;
+        if (lr->remaining >= 0)
+            lr->remaining -= got;
         const struct mr_load_opts *o = lr->ld->opts;
         if (o->progress && lr->size > 0)
             o->progress(o->progress_ctx, lr->stage, (double)lr->done / (double)lr->size);
@@ -164,7 +197,8 @@ int mr_lines_next(struct mr_lines *lr, char **text, size_t *len)
             }
             lr->begin += n;
             lr->line++;
-            if (lr->line == 1 && n >= 3 && memcmp(start, "\xEF\xBB\xBF", 3) == 0) {
+            if (lr->line == 1 && lr->begin_offset == 0 && n >= 3 &&
+                memcmp(start, "\xEF\xBB\xBF", 3) == 0) {
                 start += 3; /* byte order mark */
                 n -= 3;
             }

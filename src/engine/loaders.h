@@ -21,6 +21,10 @@ int64_t mr_catalog_finish_lines(struct mr_catalog *c, const int64_t *lines, mr_r
  * then unchanged but possibly partly grown; it stays valid). */
 int mr_ratings_builder_reserve(struct mr_ratings_builder *b, int64_t n);
 
+/* Appends more's ratings after b's (later ones win in the build) and frees more.  MR_OK,
+ * or MR_ENOMEM with both left as they were. */
+int mr_ratings_builder_append(struct mr_ratings_builder *b, struct mr_ratings_builder *more);
+
 /* ---- One load in progress (load_lines.c) ---- */
 
 /* Lines longer than this many bytes (without the newline) are reported and skipped. */
@@ -31,6 +35,7 @@ struct mr_load {
     struct mr_load_stats *stats;     /* never NULL */
     struct mr_error *err;            /* may be NULL */
     uint64_t fingerprint;            /* of the files opened so far (names, sizes, mtimes) */
+    int64_t split_min_bytes;         /* mr_csv_read_split() uses two threads from this size */
     struct mr_load_opts own_opts;    /* used when the caller passes none */
     struct mr_load_stats own_stats;
 };
@@ -52,7 +57,9 @@ struct mr_lines {
     size_t cap, begin, end;
     long line; /* 1-based number of the line last returned */
     int eof;
-    int64_t size, done; /* bytes in the file and read so far (progress) */
+    int64_t size, done; /* bytes in the range and read so far (progress) */
+    int64_t remaining;  /* bytes of the range not read yet, or -1: up to the end of the file */
+    int64_t begin_offset, file_size;
 };
 
 enum mr_line_result {
@@ -65,6 +72,14 @@ enum mr_line_result {
 /* Opens path for reading and adds it to ld's fingerprint.  Returns MR_OK, or MR_EDATA
  * (ld->err names the path) / MR_ENOMEM. */
 int mr_lines_open(struct mr_lines *lr, struct mr_load *ld, const char *path, const char *stage);
+
+/* mr_lines_open() for the bytes [begin, end) of path only (end -1: to the end of the file);
+ * line numbers count from the first line of the range. */
+int mr_lines_open_range(struct mr_lines *lr, struct mr_load *ld, const char *path,
+                        const char *stage, int64_t begin, int64_t end);
+
+/* Lets an open range go on up to end (-1: the end of the file). */
+void mr_lines_extend(struct mr_lines *lr, int64_t end);
 
 /* Next physical line (a UTF-8 byte order mark on line 1 is dropped).  The text stays valid
  * until the next call. */
@@ -89,6 +104,37 @@ enum mr_text_encoding {
  * Returns MR_OK, MR_EDATA (ld->err filled) or MR_ENOMEM. */
 int mr_read_lines(struct mr_load *ld, const char *path, const char *stage,
                   enum mr_text_encoding enc, mr_line_fn fn, void *ctx);
+
+/* ---- CSV through libcsv (csv_reader.c) ---- */
+
+/* Fields kept per record; a record with more is still counted and reported. */
+#define MR_CSV_MAX_FIELDS 8
+
+struct mr_csv_row {
+    const char *field[MR_CSV_MAX_FIELDS]; /* NUL-terminated */
+    size_t len[MR_CSV_MAX_FIELDS];
+    int n;     /* fields in the record (may exceed MR_CSV_MAX_FIELDS) */
+    long line; /* physical line where the record starts */
+};
+
+/* Handles one data record.  Returns NULL when it was used, or a description of what is
+ * wrong (possibly written into what).  Sets *fatal to MR_ENOMEM to stop the load. */
+typedef const char *(*mr_csv_row_fn)(void *ctx, const struct mr_csv_row *row, char *what,
+                                     size_t what_len, int *fatal);
+
+/* Reads the CSV file at path: checks that its first record is the header (comma-separated
+ * names, compared without case), then calls fn for each data record.  Bad records are
+ * reported and counted.  Returns MR_OK, MR_EDATA (ld->err filled) or MR_ENOMEM. */
+int mr_csv_read(struct mr_load *ld, const char *path, const char *stage, const char *header,
+                mr_csv_row_fn fn, void *ctx);
+
+/* mr_csv_read() on two threads when the file has at least ld->split_min_bytes: records of
+ * the first half go to fn(ctx), those of the second half to fn(ctx2), which must not share
+ * mutable state with ctx.  Reports still arrive in file order on the calling thread.
+ * *split is 1 when ctx2 was used; the caller then appends ctx2's results after ctx's.  When
+ * it is 0, everything went to ctx and whatever ctx2 holds must be discarded. */
+int mr_csv_read_split(struct mr_load *ld, const char *path, const char *stage, const char *header,
+                      mr_csv_row_fn fn, void *ctx, void *ctx2, int *split);
 
 /* ---- Field parsing (load_lines.c) ---- */
 

@@ -52,6 +52,18 @@ int mr_ratings_builder_add(struct mr_ratings_builder *b, int32_t user_id, int32_
     return MR_OK;
 }
 
+int mr_ratings_builder_append(struct mr_ratings_builder *b, struct mr_ratings_builder *more)
+{
+    if (mr_ratings_builder_reserve(b, b->n + more->n) != MR_OK)
+        return MR_ENOMEM;
+    memcpy(b->user_ids + b->n, more->user_ids, (size_t)more->n * sizeof *b->user_ids);
+    memcpy(b->items + b->n, more->items, (size_t)more->n * sizeof *b->items);
+    memcpy(b->vals + b->n, more->vals, (size_t)more->n);
+    b->n += more->n;
+    mr_ratings_builder_free(more);
+    return MR_OK;
+}
+
 void mr_ratings_builder_free(struct mr_ratings_builder *b)
 {
     free(b->user_ids);
@@ -246,99 +258,131 @@ static int item_stats(struct mr_ratings *r)
     return MR_OK;
 }
 
-int mr_ratings_build(struct mr_ratings_builder *b, int32_t n_items, struct mr_ratings *out)
+/* 1 when the triples are strictly ascending by (userId, item): then they already are the
+ * CSR layout, with no repeated pair (MovieLens files are ordered this way). */
+static int builder_is_sorted(const struct mr_ratings_builder *b)
 {
-    memset(out, 0, sizeof *out);
-    if (n_items < 0)
-        n_items = 0;
-    builder_drop_invalid(b, n_items);
+    for (int64_t i = 1; i < b->n; i++) {
+        if (b->user_ids[i] < b->user_ids[i - 1])
+            return 0;
+        if (b->user_ids[i] == b->user_ids[i - 1] && b->items[i] <= b->items[i - 1])
+            return 0;
+    }
+    return 1;
+}
+
+/* The fast path of mr_ratings_build() for sorted input (user ids already dense): the
+ * builder's item and value arrays become the CSR rows as they are. */
+static int build_from_sorted(struct mr_ratings_builder *b, struct mr_ratings *r)
+{
     int64_t n = b->n;
-    struct mr_ratings r = {0};
-    r.n_items = n_items;
+    r->user_ptr = offsets_by_key(b->user_ids, n, r->n_users);
+    if (!r->user_ptr)
+        return MR_ENOMEM;
+    if (n > 0 && n < b->cap) { /* give back what the size hint reserved */
+        int32_t *items = realloc(b->items, (size_t)n * sizeof *items);
+        if (items)
+            b->items = items;
+        uint8_t *vals = realloc(b->vals, (size_t)n);
+        if (vals)
+            b->vals = vals;
+    }
+    r->user_items = b->items;
+    r->user_vals = b->vals;
+    b->items = NULL;
+    b->vals = NULL;
+    r->n_ratings = n;
+    mr_ratings_builder_free(b);
+    return MR_OK;
+}
 
-    int rc = map_users(b->user_ids, n, &r.user_ids, &r.n_users);
-    if (rc != MR_OK)
-        goto fail;
+/* The general path of mr_ratings_build(): input in any order, repeated pairs allowed
+ * (user ids already dense).  Fills r's CSR rows; the builder is consumed. */
+static int build_from_unsorted(struct mr_ratings_builder *b, struct mr_ratings *r)
+{
+    int64_t n = b->n;
+    int32_t n_items = r->n_items;
 
-    /* 1. By item, in input order within each item.  The builder's user column now holds
-     *    dense indices; treat the triples as rows of a one-row-per-rating matrix. */
+    /* 1. By item, in input order within each item. */
     int64_t *by_item_ptr = offsets_by_key(b->items, n, n_items);
     int32_t *by_item_users = malloc((size_t)(n ? n : 1) * sizeof *by_item_users);
     uint8_t *by_item_vals = malloc((size_t)(n ? n : 1));
-    if (!by_item_ptr || !by_item_users || !by_item_vals) {
+    int64_t *fill = malloc(((size_t)n_items + 1) * sizeof *fill);
+    if (!by_item_ptr || !by_item_users || !by_item_vals || !fill) {
         free(by_item_ptr);
         free(by_item_users);
         free(by_item_vals);
-        rc = MR_ENOMEM;
-        goto fail;
-    }
-    {
-        int64_t *fill = malloc(((size_t)n_items + 1) * sizeof *fill);
-        if (!fill) {
-            free(by_item_ptr);
-            free(by_item_users);
-            free(by_item_vals);
-            rc = MR_ENOMEM;
-            goto fail;
-        }
-        memcpy(fill, by_item_ptr, ((size_t)n_items + 1) * sizeof *fill);
-        for (int64_t i = 0; i < n; i++) {
-            int64_t q = fill[b->items[i]]++;
-            by_item_users[q] = b->user_ids[i];
-            by_item_vals[q] = b->vals[i];
-        }
         free(fill);
+        return MR_ENOMEM;
     }
+    memcpy(fill, by_item_ptr, ((size_t)n_items + 1) * sizeof *fill);
+    for (int64_t i = 0; i < n; i++) {
+        int64_t q = fill[b->items[i]]++;
+        by_item_users[q] = b->user_ids[i];
+        by_item_vals[q] = b->vals[i];
+    }
+    free(fill);
     mr_ratings_builder_free(b);
 
     /* 2. By user: items ascending; a repeated (user, item) pair is adjacent, latest last. */
-    rc = transpose(n_items, by_item_ptr, by_item_users, by_item_vals, r.n_users, &r.user_ptr,
-                   &r.user_items, &r.user_vals);
+    int rc = transpose(n_items, by_item_ptr, by_item_users, by_item_vals, r->n_users, &r->user_ptr,
+                       &r->user_items, &r->user_vals);
     free(by_item_ptr);
     free(by_item_users);
     free(by_item_vals);
     if (rc != MR_OK)
-        goto fail;
+        return rc;
 
     /* 3. Keep the last of each repeated pair, compacting the rows in place. */
     int64_t w = 0;
-    for (int32_t u = 0; u < r.n_users; u++) {
-        int64_t begin = r.user_ptr[u], end = r.user_ptr[u + 1];
-        r.user_ptr[u] = w;
+    for (int32_t u = 0; u < r->n_users; u++) {
+        int64_t begin = r->user_ptr[u], end = r->user_ptr[u + 1];
+        r->user_ptr[u] = w;
         for (int64_t p = begin; p < end; p++) {
-            if (p + 1 < end && r.user_items[p + 1] == r.user_items[p])
+            if (p + 1 < end && r->user_items[p + 1] == r->user_items[p])
                 continue;
-            r.user_items[w] = r.user_items[p];
-            r.user_vals[w] = r.user_vals[p];
+            r->user_items[w] = r->user_items[p];
+            r->user_vals[w] = r->user_vals[p];
             w++;
         }
     }
-    r.user_ptr[r.n_users] = w;
-    r.n_ratings = w;
+    r->user_ptr[r->n_users] = w;
+    r->n_ratings = w;
     if (w < n && w > 0) {
-        int32_t *items = realloc(r.user_items, (size_t)w * sizeof *items);
+        int32_t *items = realloc(r->user_items, (size_t)w * sizeof *items);
         if (items)
-            r.user_items = items;
-        uint8_t *vals = realloc(r.user_vals, (size_t)w);
+            r->user_items = items;
+        uint8_t *vals = realloc(r->user_vals, (size_t)w);
         if (vals)
-            r.user_vals = vals;
+            r->user_vals = vals;
     }
+    return MR_OK;
+}
 
-    /* 4. By item again, now from the clean rows: users ascending within each item. */
-    rc = transpose(r.n_users, r.user_ptr, r.user_items, r.user_vals, n_items, &r.item_ptr,
-                   &r.item_users, &r.item_vals);
-    if (rc != MR_OK)
-        goto fail;
-    rc = item_stats(&r);
-    if (rc != MR_OK)
-        goto fail;
+int mr_ratings_build(struct mr_ratings_builder *b, int32_t n_items, struct mr_ratings *out)
+{
+    memset(out, 0, sizeof *out);
+    struct mr_ratings r = {0};
+    r.n_items = n_items > 0 ? n_items : 0;
+    builder_drop_invalid(b, r.n_items);
+    int sorted = builder_is_sorted(b);
+
+    int rc = map_users(b->user_ids, b->n, &r.user_ids, &r.n_users);
+    if (rc == MR_OK)
+        rc = sorted ? build_from_sorted(b, &r) : build_from_unsorted(b, &r);
+    /* By item, from the clean rows: users ascending within each item. */
+    if (rc == MR_OK)
+        rc = transpose(r.n_users, r.user_ptr, r.user_items, r.user_vals, r.n_items, &r.item_ptr,
+                       &r.item_users, &r.item_vals);
+    if (rc == MR_OK)
+        rc = item_stats(&r);
+    if (rc != MR_OK) {
+        mr_ratings_builder_free(b);
+        mr_ratings_free(&r);
+        return rc;
+    }
     *out = r;
     return MR_OK;
-
-fail:
-    mr_ratings_builder_free(b);
-    mr_ratings_free(&r);
-    return rc;
 }
 
 int32_t mr_ratings_find_user(const struct mr_ratings *r, int32_t user_id)

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "movierec/dataset.h"
+#include "../../src/engine/loaders.h" /* white box: the two-thread split of ratings.csv */
 
 /* ---- helpers ---- */
 
@@ -531,6 +532,143 @@ static void test_long_lines_crlf_bom(void **state)
     tmp_remove(&t);
 }
 
+/* ---- ratings.csv read in two halves on two threads ---- */
+
+/* Loads path's ratings with the split forced on (or off) and returns the builder. */
+static void load_ratings(const char *path, const struct mr_catalog *c, int split,
+                         struct mr_ratings_builder *b, struct reports *rs,
+                         struct mr_load_stats *stats)
+{
+    struct mr_load_opts opts = {0};
+    opts.report = collect;
+    opts.report_ctx = rs;
+    memset(rs, 0, sizeof *rs);
+    memset(stats, 0, sizeof *stats);
+    memset(b, 0, sizeof *b);
+    struct mr_load ld;
+    struct mr_error err;
+    mr_load_init(&ld, &opts, stats, &err);
+    ld.split_min_bytes = split ? 0 : INT64_MAX;
+    assert_int_equal(mr_load_csv_ratings(&ld, path, c, b), MR_OK);
+}
+
+static void assert_same_load(const char *path, const struct mr_catalog *c)
+{
+    struct mr_ratings_builder one, two;
+    struct reports rs_one, rs_two;
+    struct mr_load_stats st_one, st_two;
+    load_ratings(path, c, 0, &one, &rs_one, &st_one);
+    load_ratings(path, c, 1, &two, &rs_two, &st_two);
+    assert_true(one.n > 0);
+    assert_int_equal(one.n, two.n);
+    assert_memory_equal(one.user_ids, two.user_ids, (size_t)one.n * sizeof *one.user_ids);
+    assert_memory_equal(one.items, two.items, (size_t)one.n * sizeof *one.items);
+    assert_memory_equal(one.vals, two.vals, (size_t)one.n);
+    assert_int_equal(st_one.lines_read, st_two.lines_read);
+    assert_int_equal(st_one.lines_skipped, st_two.lines_skipped);
+    assert_int_equal(rs_one.n, rs_two.n);
+    for (int i = 0; i < rs_one.n; i++) { /* same reports, in the same (file) order */
+        assert_int_equal(rs_one.r[i].line, rs_two.r[i].line);
+        assert_string_equal(rs_one.r[i].what, rs_two.r[i].what);
+    }
+    mr_ratings_builder_free(&one);
+    mr_ratings_builder_free(&two);
+}
+
+static const char *count_row(void *ctx, const struct mr_csv_row *row, char *what, size_t len,
+                             int *fatal)
+{
+    (void)row, (void)what, (void)len, (void)fatal;
+    (*(int *)ctx)++;
+    return NULL;
+}
+
+/* Reads path split in two; returns the split flag and how many rows each half got. */
+static int split_counts(const char *path, int *first, int *second)
+{
+    struct mr_load ld;
+    struct mr_error err;
+    mr_load_init(&ld, NULL, NULL, &err);
+    ld.split_min_bytes = 0;
+    *first = *second = 0;
+    int split = -1;
+    assert_int_equal(mr_csv_read_split(&ld, path, "test", "userId,movieId,rating,timestamp",
+                                       count_row, first, second, &split),
+                     MR_OK);
+    return split;
+}
+
+static void test_split_ratings(void **state)
+{
+    (void)state;
+    struct mr_catalog c = {0};
+    for (int id = 1; id <= 10; id++)
+        assert_int_equal(mr_catalog_add(&c, id, "A movie (2000)", 0), MR_OK);
+    mr_catalog_finish(&c, NULL, NULL, NULL);
+    struct tmpdir t;
+    tmp_make(&t);
+    char path[128];
+    snprintf(path, sizeof path, "%s/ratings.csv", t.path);
+
+    /* 2000 lines with a bad one at lines 101 and 1901: one in each half */
+    char *data = malloc(64 * 10000);
+    assert_non_null(data);
+    size_t n = (size_t)sprintf(data, "userId,movieId,rating,timestamp\n");
+    for (int line = 2; line <= 2000; line++) {
+        if (line == 101 || line == 1901)
+            n += (size_t)sprintf(data + n, "%d,99,4.0,1\n", line);
+        else
+            n += (size_t)sprintf(data + n, "%d,%d,%d.5,%d\n", line, 1 + line % 10, line % 5, line);
+    }
+    tmp_write(&t, "ratings.csv", data, n);
+    struct mr_ratings_builder b;
+    struct reports rs;
+    struct mr_load_stats stats;
+    load_ratings(path, &c, 1, &b, &rs, &stats);
+    assert_int_equal(b.n, 1997);
+    assert_int_equal(b.user_ids[0], 2);
+    assert_int_equal(b.user_ids[b.n - 1], 2000); /* the second half comes after the first */
+    assert_int_equal(rs.n, 2);
+    assert_int_equal(rs.r[0].line, 101);
+    assert_int_equal(rs.r[1].line, 1901);
+    assert_string_equal(rs.r[1].what, "unknown movieId 99");
+    int first, second;
+    assert_int_equal(split_counts(path, &first, &second), 1);
+    assert_true(first > 900 && second > 900);
+    assert_int_equal(first + second, 1999);
+    assert_int_equal(stats.lines_read, 1999);
+    assert_int_equal(stats.lines_skipped, 2);
+    mr_ratings_builder_free(&b);
+    assert_same_load(path, &c);
+
+    /* A quoted field with many line ends around the middle: the cut falls inside it, and
+     * the reader must notice and go on in one piece. */
+    n = (size_t)sprintf(data, "userId,movieId,rating,timestamp\n");
+    for (int line = 2; line <= 1000; line++)
+        n += (size_t)sprintf(data + n, "%d,%d,3.0,%d\n", line, 1 + line % 10, line);
+    n += (size_t)sprintf(data + n, "1001,1,\"");
+    enum { QUOTED_LINE_ENDS = 6000 }; /* more bytes than the lines on either side */
+    for (int i = 0; i < QUOTED_LINE_ENDS; i++)
+        data[n++] = '\n';
+    n += (size_t)sprintf(data + n, "\",1\n");
+    for (int line = 1002 + QUOTED_LINE_ENDS; line < 1002 + QUOTED_LINE_ENDS + 999; line++)
+        n += (size_t)sprintf(data + n, "%d,%d,3.0,%d\n", line, 1 + line % 10, line);
+    tmp_write(&t, "ratings.csv", data, n);
+    free(data);
+    load_ratings(path, &c, 1, &b, &rs, &stats);
+    assert_int_equal(b.n, 999 + 999);
+    assert_int_equal(rs.n, 1);
+    assert_int_equal(rs.r[0].line, 1001);
+    assert_int_equal(b.user_ids[999], 1002 + QUOTED_LINE_ENDS);
+    assert_int_equal(split_counts(path, &first, &second), 0); /* read in one piece */
+    assert_int_equal(first, 999 + 1 + 999);
+    mr_ratings_builder_free(&b);
+    assert_same_load(path, &c);
+
+    tmp_remove(&t);
+    mr_catalog_free(&c);
+}
+
 /* ---- the real data set ---- */
 
 static void test_ml_latest_small(void **state)
@@ -592,6 +730,7 @@ int main(void)
         cmocka_unit_test(test_bad_header),
         cmocka_unit_test(test_missing_files),
         cmocka_unit_test(test_long_lines_crlf_bom),
+        cmocka_unit_test(test_split_ratings),
         cmocka_unit_test(test_ml_latest_small),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

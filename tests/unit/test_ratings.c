@@ -197,6 +197,44 @@ static void test_build_random_against_dense(void **state)
     mr_ratings_free(&r);
 }
 
+/* Sorted input (the order of MovieLens files) takes a shortcut; it must give the same
+ * matrix as the same triples in another order. */
+static void test_build_sorted_matches_unsorted(void **state)
+{
+    (void)state;
+    enum { USERS = 40, ITEMS = 30 };
+    struct mr_ratings_builder sorted = {0}, reversed = {0};
+    int64_t n = 0;
+    for (int u = 0; u < USERS; u++)
+        for (int i = (u * 7) % 5; i < ITEMS; i += 1 + (u + i) % 4) {
+            assert_int_equal(
+                mr_ratings_builder_add(&sorted, 100 + 2 * u, i, (uint8_t)(1 + (u + i) % 10)),
+                MR_OK);
+            n++;
+        }
+    for (int64_t k = n - 1; k >= 0; k--)
+        assert_int_equal(
+            mr_ratings_builder_add(&reversed, sorted.user_ids[k], sorted.items[k], sorted.vals[k]),
+            MR_OK);
+    struct mr_ratings a, b;
+    assert_int_equal(mr_ratings_build(&sorted, ITEMS, &a), MR_OK);
+    assert_int_equal(mr_ratings_build(&reversed, ITEMS, &b), MR_OK);
+    assert_int_equal(a.n_ratings, n);
+    assert_int_equal(b.n_ratings, n);
+    assert_int_equal(a.n_users, USERS);
+    assert_memory_equal(a.user_ids, b.user_ids, (size_t)USERS * sizeof *a.user_ids);
+    assert_memory_equal(a.user_ptr, b.user_ptr, (size_t)(USERS + 1) * sizeof *a.user_ptr);
+    assert_memory_equal(a.user_items, b.user_items, (size_t)n * sizeof *a.user_items);
+    assert_memory_equal(a.user_vals, b.user_vals, (size_t)n);
+    assert_memory_equal(a.item_ptr, b.item_ptr, (size_t)(ITEMS + 1) * sizeof *a.item_ptr);
+    assert_memory_equal(a.item_users, b.item_users, (size_t)n * sizeof *a.item_users);
+    assert_memory_equal(a.item_vals, b.item_vals, (size_t)n);
+    assert_memory_equal(a.item_count, b.item_count, (size_t)ITEMS * sizeof *a.item_count);
+    assert_layouts_agree(&a);
+    mr_ratings_free(&a);
+    mr_ratings_free(&b);
+}
+
 static void test_builder_free(void **state)
 {
     (void)state;
@@ -219,6 +257,7 @@ int main(void)
         cmocka_unit_test(test_build_empty),
         cmocka_unit_test(test_build_sparse_ids),
         cmocka_unit_test(test_build_random_against_dense),
+        cmocka_unit_test(test_build_sorted_matches_unsorted),
         cmocka_unit_test(test_builder_free),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
