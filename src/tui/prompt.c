@@ -137,17 +137,55 @@ static size_t common_prefix(char **s, int n)
     return len;
 }
 
-/* 1 when the folded form of longer starts with the folded form of shorter and is longer. */
+/* Folds text for comparing completions, without a leading English article ("The Matrix"
+ * and "matr" compare as "matrix" and "matr"). */
+static const char *fold_no_article(const char *text, char *buf, size_t len)
+{
+    static const char *const articles[] = {"the ", "a ", "an "};
+    mr_text_fold(text, buf, len);
+    for (size_t i = 0; i < sizeof articles / sizeof articles[0]; i++) {
+        size_t n = strlen(articles[i]);
+        if (strncmp(buf, articles[i], n) == 0)
+            return buf + n;
+    }
+    return buf;
+}
+
+/* 1 when longer (folded) starts with shorter (folded) and says more. */
 static int extends(const char *longer, const char *shorter)
 {
     char a[512], b[512];
-    size_t la = mr_text_fold(longer, a, sizeof a);
-    size_t lb = mr_text_fold(shorter, b, sizeof b);
-    return la > lb && strncmp(a, b, lb) == 0;
+    const char *fa = fold_no_article(longer, a, sizeof a);
+    const char *fb = fold_no_article(shorter, b, sizeof b);
+    size_t lb = strlen(fb);
+    return strlen(fa) > lb && strncmp(fa, fb, lb) == 0;
+}
+
+/* Films whose title starts with text (a leading article may be left out), most popular first;
+ * when none does (a typo), the search's best matches instead.  Returns how many. */
+static int title_candidates(const char *text, int32_t *items, int max)
+{
+    const struct mr_search_index *ix = mr_session_search(active.t->s);
+    int n = mr_search_complete(ix, text, items, max);
+    if (n > 0)
+        return n;
+    struct mr_search_hit hits[MAX_MATCHES];
+    n = mr_search(ix, text, hits, max < MAX_MATCHES ? max : MAX_MATCHES);
+    for (int i = 0; i < n; i++)
+        items[i] = hits[i].item;
+    return n;
+}
+
+static void free_strings(char **m, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(m[i]);
+    free(m);
 }
 
 /* rl_attempted_completion_function: the whole line is one title to complete.  Returns the
- * matches in readline's format ([0] = the text to insert, then the candidates), or NULL. */
+ * matches in readline's format ([0] = the text to put in the line, then the candidates;
+ * readline frees them), or NULL when nothing matches. */
 static char **complete_title(const char *text, int start, int end)
 {
     (void)start;
@@ -156,20 +194,17 @@ static char **complete_title(const char *text, int start, int end)
     rl_completion_suppress_append = 1;
     if (!active.spec.complete_titles || !active.t || !active.t->s)
         return NULL;
-    const struct mr_search_index *ix = mr_session_search(active.t->s);
-    struct mr_search_hit hits[MAX_MATCHES];
-    int n = mr_search(ix, text, hits, MAX_MATCHES);
+    int32_t items[MAX_MATCHES];
+    int n = title_candidates(text, items, MAX_MATCHES);
     if (n <= 0)
         return NULL;
     char **m = calloc((size_t)n + 2, sizeof *m);
     if (!m)
         return NULL;
     for (int i = 0; i < n; i++) {
-        m[i + 1] = strdup(tui_title(active.t, hits[i].item));
+        m[i + 1] = strdup(tui_title(active.t, items[i]));
         if (!m[i + 1]) {
-            for (int j = 1; j <= i; j++)
-                free(m[j]);
-            free(m);
+            free_strings(m, i + 1);
             return NULL;
         }
     }
@@ -178,21 +213,20 @@ static char **complete_title(const char *text, int start, int end)
         m[1] = NULL;
         return m;
     }
+    /* Several: the line gets their common beginning when it says more than the text typed
+     * ("toy sto" -> "Toy Story"), else stays as typed; the titles are listed. */
     size_t len = common_prefix(m + 1, n);
     while (len > 0 && m[1][len - 1] == ' ')
         len--;
-    char *prefix = strndup(m[1], len);
-    if (prefix && !extends(prefix, text)) {
-        free(prefix);
-        prefix = strdup(text);
+    m[0] = strndup(m[1], len);
+    if (m[0] && !extends(m[0], text)) {
+        free(m[0]);
+        m[0] = strdup(text);
     }
-    if (!prefix) {
-        for (int i = 1; i <= n; i++)
-            free(m[i]);
-        free(m);
+    if (!m[0]) {
+        free_strings(m, n + 1);
         return NULL;
     }
-    m[0] = prefix;
     return m;
 }
 
@@ -379,7 +413,9 @@ void tui_prompt_feed(struct tui *t, int key_code, wint_t ch)
         wint_t next;
         wtimeout(t->scr.input, 0);
         int r = wget_wch(t->scr.input, &next);
-        if (r == ERR) { /* a lone Esc: cancel */
+        if (r == KEY_CODE_YES) /* a function key or a resize: not a Meta sequence */
+            ungetch((int)next);
+        if (r != OK) { /* a lone Esc: cancel */
             char *text = strdup(rl_line_buffer);
             tui_prompt_fn cancel = active.spec.on_cancel;
             tui_prompt_close(t);
