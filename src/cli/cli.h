@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include "movierec/dataset.h"
 #include "movierec/search.h"
+#include "movierec/session.h"
 
 enum cli_exit {
     CLI_OK = 0,
@@ -105,6 +106,13 @@ struct mr_profile;
  * opened (e.g. in use by another movierec). */
 int cli_open_profile(struct cli *cli, int create, struct mr_profile *p);
 
+/* Opens and prepares a session for the profile named profile, or, when user_id > 0, for that
+ * user of the data set, or for nobody (profile NULL); algo NULL is the default model.  Models come
+ * from the cache or are trained (progress on a terminal).  Returns CLI_OK with *out set, or an exit
+ * code after printing why (nothing to close then). */
+int cli_session(struct cli *cli, const char *profile, int32_t user_id, const char *algo,
+                struct mr_session **out);
+
 /* Resolves a MOVIE argument (a movieId or a title) in ds through ix.  On no match or an
  * ambiguous title, says so on stderr (listing the candidates) and returns CLI_NOT_FOUND;
  * else CLI_OK with *item set. */
@@ -121,5 +129,7 @@ int cmd_train(struct cli *cli, int argc, char **argv);
 int cmd_rate(struct cli *cli, int argc, char **argv);
 int cmd_unrate(struct cli *cli, int argc, char **argv);
 int cmd_ratings(struct cli *cli, int argc, char **argv);
+int cmd_recommend(struct cli *cli, int argc, char **argv);
+int cmd_similar(struct cli *cli, int argc, char **argv);
 
 #endif
