@@ -125,7 +125,7 @@ run_rc "info without a film" 2 --data "$SMALL" info
 # ---- data errors
 run_rc "a missing data directory" 3 --data "$TMP/no/such/dir" search matrix
 check "the message names the directory" has "$TMP/err" "$TMP/no/such/dir"
-run_rc "the default data directory when none is there" 3 --data "" search matrix
+MOVIEREC_DATA=$SMALL run_rc "an empty --data counts as not given" 0 --data "" search matrix
 MOVIEREC_DATA=$TMP/missing-env run_rc "a missing MOVIEREC_DATA directory" 3 search matrix
 check "the message names MOVIEREC_DATA's directory" has "$TMP/err" "$TMP/missing-env"
 mkdir -p "$TMP/empty"
