@@ -8,6 +8,14 @@
 #include <string.h>
 #include "movierec/linalg.h"
 
+/* cmocka's assert_float_equal compares in single precision; this compares doubles. */
+#define assert_close(a, b, tol)                                                                    \
+    do {                                                                                           \
+        double a_ = (a), b_ = (b);                                                                 \
+        if (!(fabs(a_ - b_) <= (tol)))                                                             \
+            fail_msg("%s = %.15g, expected %.15g (within %g)", #a, a_, b_, (double)(tol));         \
+    } while (0)
+
 static void test_dot_and_axpy(void **state)
 {
     (void)state;
@@ -15,15 +23,15 @@ static void test_dot_and_axpy(void **state)
     const float a[7] = {1, 2, 3, 4, 5, 6, 7};
     const float b[7] = {7, 6, 5, 4, 3, 2, 1};
     /* 7 + 12 + 15 + 16 + 15 + 12 + 7 = 84 */
-    assert_float_equal(mr_dot(a, b, 7), 84.0f, 1e-6);
-    assert_float_equal(mr_dot(a, b, 0), 0.0f, 0);
-    assert_float_equal(mr_dot(a, b, 3), 7.0f + 12.0f + 15.0f, 1e-6);
+    assert_close(mr_dot(a, b, 7), 84.0f, 1e-6);
+    assert_close(mr_dot(a, b, 0), 0.0f, 0);
+    assert_close(mr_dot(a, b, 3), 7.0f + 12.0f + 15.0f, 1e-6);
 
     float y[3] = {1, 1, 1};
     mr_axpy(2.0f, a, y, 3);
-    assert_float_equal(y[0], 3.0f, 0);
-    assert_float_equal(y[1], 5.0f, 0);
-    assert_float_equal(y[2], 7.0f, 0);
+    assert_close(y[0], 3.0f, 0);
+    assert_close(y[1], 5.0f, 0);
+    assert_close(y[2], 7.0f, 0);
 }
 
 static void test_syr_fills_both_triangles(void **state)
@@ -35,10 +43,10 @@ static void test_syr_fills_both_triangles(void **state)
     mr_syr(2.0, x, A, 3);
     const double want[9] = {2, 4, -6, 4, 9, -12, -6, -12, 18};
     for (int i = 0; i < 9; i++)
-        assert_float_equal(A[i], want[i], 1e-12);
+        assert_close(A[i], want[i], 1e-12);
     mr_syr(-2.0, x, A, 3); /* a rank-one downdate undoes it */
     for (int i = 0; i < 9; i++)
-        assert_float_equal(A[i], i == 4 ? 1.0 : 0.0, 1e-12);
+        assert_close(A[i], i == 4 ? 1.0 : 0.0, 1e-12);
 }
 
 static void test_cholesky_known_system(void **state)
@@ -52,9 +60,9 @@ static void test_cholesky_known_system(void **state)
     memcpy(Acopy, A, sizeof A);
     memcpy(bcopy, b, sizeof b);
     assert_int_equal(mr_cholesky_solve(A, b, x, 3, work), 0);
-    assert_float_equal(x[0], 1.0, 1e-12);
-    assert_float_equal(x[1], -1.0, 1e-12);
-    assert_float_equal(x[2], 2.0, 1e-12);
+    assert_close(x[0], 1.0, 1e-12);
+    assert_close(x[1], -1.0, 1e-12);
+    assert_close(x[2], 2.0, 1e-12);
     assert_memory_equal(A, Acopy, sizeof A); /* inputs untouched */
     assert_memory_equal(b, bcopy, sizeof b);
 }
@@ -86,7 +94,7 @@ static void test_cholesky_random_spd(void **state)
     }
     assert_int_equal(mr_cholesky_solve(A, b, x, K, work), 0);
     for (int i = 0; i < K; i++)
-        assert_float_equal(x[i], want[i], 1e-8);
+        assert_close(x[i], want[i], 1e-8);
 }
 
 static void test_cholesky_not_positive_definite(void **state)
@@ -97,14 +105,14 @@ static void test_cholesky_not_positive_definite(void **state)
     const double b[2] = {1, 1};
     double x[2] = {7, 7}, work[4];
     assert_int_equal(mr_cholesky_solve(A, b, x, 2, work), -1);
-    assert_float_equal(x[0], 0.0, 0);
-    assert_float_equal(x[1], 0.0, 0);
+    assert_close(x[0], 0.0, 0);
+    assert_close(x[1], 0.0, 0);
 
     /* Singular (all zero) and NaN matrices are refused too. */
     const double Z[4] = {0, 0, 0, 0};
     x[0] = x[1] = 7;
     assert_int_equal(mr_cholesky_solve(Z, b, x, 2, work), -1);
-    assert_float_equal(x[0], 0.0, 0);
+    assert_close(x[0], 0.0, 0);
     const double N[4] = {NAN, 0, 0, 1};
     assert_int_equal(mr_cholesky_solve(N, b, x, 2, work), -1);
 }
