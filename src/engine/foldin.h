@@ -1,0 +1,48 @@
+/* foldin.h — private: one user's ridge regression over fixed item features, kept as normal
+ * equations so that a rating can be added, changed or removed in O(dim²) and re-solved
+ * exactly.  Shared by the factor models (als, sgd) and their training.
+ *
+ * For ratings j with feature rows x_j (dim floats) and targets t_j, the solution is
+ *     sol = (Σ x_j x_jᵀ + lambda·n·I)⁻¹ Σ t_j x_j
+ * with n the number of ratings (the weighted-lambda regularisation of ALS-WR); no ratings
+ * gives sol = 0. */
+#ifndef MOVIEREC_FOLDIN_H
+#define MOVIEREC_FOLDIN_H
+
+#include <stdint.h>
+
+struct mr_foldin {
+    int dim;       /* unknowns */
+    int32_t n;     /* ratings held */
+    double lambda; /* regularisation per rating */
+    double *gram;  /* dim x dim: Σ x xᵀ, unregularised */
+    double *rhs;   /* dim: Σ t x */
+    double *sol;   /* dim: the solution for the ratings held */
+    double *work;  /* 2 dim²: the regularised matrix and its factor */
+};
+
+/* Initialises an empty problem.  Returns MR_OK or MR_ENOMEM (f is then freed). */
+int mr_foldin_init(struct mr_foldin *f, int dim, double lambda);
+
+/* Frees f's arrays and zeroes it. */
+void mr_foldin_free(struct mr_foldin *f);
+
+/* Adds (remove: takes back) one rating with features x and target t.  Does not re-solve.
+ * Removing the last rating resets the sums to exact zeros. */
+void mr_foldin_add(struct mr_foldin *f, const float *x, double t);
+void mr_foldin_remove(struct mr_foldin *f, const float *x, double t);
+
+/* A held rating's target changed by dt (same features).  Does not re-solve. */
+void mr_foldin_retarget(struct mr_foldin *f, const float *x, double dt);
+
+/* Re-solves sol for the ratings held.  Returns 0, or -1 when the system is not positive
+ * definite (only possible with lambda = 0; sol is then zero). */
+int mr_foldin_solve(struct mr_foldin *f);
+
+/* The same problem solved from scratch: rows[j] indexes the feature matrix X (row stride
+ * dim), t[j] is the target, for j < n.  work holds 2 dim² + dim doubles.  Returns 0 (sol zero
+ * when n = 0), or -1 when not positive definite (sol zeroed). */
+int mr_ridge_solve(const float *X, int dim, const int32_t *rows, const double *t, int64_t n,
+                   double lambda, double *sol, double *work);
+
+#endif
