@@ -26,6 +26,7 @@ struct csv_reader {
     const char *header; /* the expected header line */
     int header_done;
     mr_csv_row_fn row_fn;
+    mr_csv_field_fn field_fn; /* NULL: fields are copied into rec */
     void *row_ctx;
     char *rec; /* the current record's fields, each NUL-terminated */
     size_t rec_len, rec_cap;
@@ -42,6 +43,15 @@ static void reader_field(void *data, size_t len, void *r_)
     struct csv_reader *r = r_;
     if (r->fatal)
         return;
+    if (r->field_fn && r->header_done) {
+        const char *src = data;
+        long newlines = 0;
+        for (size_t i = 0; i < len; i++)
+            newlines += src[i] == '\n';
+        r->newlines += newlines;
+        r->field_fn(r->row_ctx, r->n_fields++, src, len);
+        return;
+    }
     if (r->rec_len + len + 1 > r->rec_cap) {
         size_t cap = r->rec_cap * 2;
         while (cap < r->rec_len + len + 1)
@@ -96,7 +106,8 @@ static void reader_record(int terminator, void *r_)
         return; /* an empty line, reported because of CSV_REPALL_NL */
     struct mr_csv_row row;
     row.n = r->n_fields;
-    for (int i = 0; i < row.n && i < MR_CSV_MAX_FIELDS; i++) {
+    int copied = !(r->field_fn && r->header_done);
+    for (int i = 0; copied && i < row.n && i < MR_CSV_MAX_FIELDS; i++) {
         row.field[i] = r->rec + r->off[i];
         row.len[i] = r->flen[i];
     }
@@ -131,14 +142,15 @@ static int parser_start(struct csv_reader *r)
 
 /* Opens the byte range [begin, end) of path (end -1: to the end) for reading records. */
 static int reader_open(struct csv_reader *r, struct mr_load *ld, const char *path,
-                       const char *stage, const char *header, mr_csv_row_fn fn, void *ctx,
+                       const char *stage, const char *header, struct mr_csv_handler h, void *ctx,
                        int64_t begin, int64_t end)
 {
     memset(r, 0, sizeof *r);
     r->ld = ld;
     r->header = header;
     r->header_done = header == NULL;
-    r->row_fn = fn;
+    r->row_fn = h.row;
+    r->field_fn = h.field;
     r->row_ctx = ctx;
     int rc = mr_lines_open_range(&r->lines, ld, path, stage, begin, end);
     if (rc != MR_OK)
@@ -202,10 +214,10 @@ static void reader_close(struct csv_reader *r)
 }
 
 int mr_csv_read(struct mr_load *ld, const char *path, const char *stage, const char *header,
-                mr_csv_row_fn fn, void *ctx)
+                struct mr_csv_handler h, void *ctx)
 {
     struct csv_reader r;
-    int rc = reader_open(&r, ld, path, stage, header, fn, ctx, 0, -1);
+    int rc = reader_open(&r, ld, path, stage, header, h, ctx, 0, -1);
     if (rc == MR_OK)
         rc = reader_run(&r);
     if (rc == MR_OK)
@@ -295,7 +307,7 @@ static int64_t find_cut(const char *path, int64_t size)
 }
 
 int mr_csv_read_split(struct mr_load *ld, const char *path, const char *stage, const char *header,
-                      mr_csv_row_fn fn, void *ctx, void *ctx2, int *split)
+                      struct mr_csv_handler h, void *ctx, void *ctx2, int *split)
 {
     *split = 0;
     struct stat st;
@@ -303,42 +315,43 @@ int mr_csv_read_split(struct mr_load *ld, const char *path, const char *stage, c
     if (stat(path, &st) == 0 && (int64_t)st.st_size >= ld->split_min_bytes)
         cut = find_cut(path, (int64_t)st.st_size);
     if (cut == 0)
-        return mr_csv_read(ld, path, stage, header, fn, ctx);
+        return mr_csv_read(ld, path, stage, header, h, ctx);
 
     struct csv_reader first;
-    int rc = reader_open(&first, ld, path, stage, header, fn, ctx, 0, cut);
+    int rc = reader_open(&first, ld, path, stage, header, h, ctx, 0, cut);
     if (rc != MR_OK) {
         reader_close(&first);
         return rc;
     }
-    struct second_half *h = calloc(1, sizeof *h);
-    if (!h) {
+    struct second_half *half = calloc(1, sizeof *half);
+    if (!half) {
         reader_close(&first);
         return mr_error_set(ld->err, MR_ENOMEM, path, 0, "out of memory");
     }
-    h->opts.report = hold_report;
-    h->opts.report_ctx = h;
-    mr_load_init(&h->ld, &h->opts, NULL, &h->err);
+    half->opts.report = hold_report;
+    half->opts.report_ctx = half;
+    mr_load_init(&half->ld, &half->opts, NULL, &half->err);
     pthread_t thread;
     int started = 0;
-    if (reader_open(&h->r, &h->ld, path, stage, NULL, fn, ctx2, cut, -1) == MR_OK)
-        started = pthread_create(&thread, NULL, second_half_run, h) == 0;
+    if (reader_open(&half->r, &half->ld, path, stage, NULL, h, ctx2, cut, -1) == MR_OK)
+        started = pthread_create(&thread, NULL, second_half_run, half) == 0;
 
     rc = reader_run(&first);
     if (started)
         pthread_join(thread, NULL);
     /* The halves fit together when the first ended between two records. */
     int fits = started && rc == MR_OK && first.last_nl_line == first.lines.line &&
-               first.lines.line > 0 && first.n_fields == 0 && !h->oom;
-    if (fits && h->rc != MR_OK) {
+               first.lines.line > 0 && first.n_fields == 0 && !half->oom;
+    if (fits && half->rc != MR_OK) {
         /* The second half failed on its own: pass its error on, at the file's real line. */
-        rc = mr_error_set(ld->err, h->err.status, path,
-                          h->err.line ? h->err.line + first.lines.line : 0, "%s", h->err.msg);
+        rc = mr_error_set(ld->err, half->err.status, path,
+                          half->err.line ? half->err.line + first.lines.line : 0, "%s",
+                          half->err.msg);
     } else if (fits) {
         long offset = first.lines.line;
-        ld->stats->lines_read += h->ld.stats->lines_read;
-        for (size_t i = 0; i < h->n_reports; i++)
-            mr_load_skip(ld, path, h->reports[i].line + offset, h->reports[i].what);
+        ld->stats->lines_read += half->ld.stats->lines_read;
+        for (size_t i = 0; i < half->n_reports; i++)
+            mr_load_skip(ld, path, half->reports[i].line + offset, half->reports[i].what);
         *split = 1;
     } else if (rc == MR_OK) {
         /* Not a clean cut (a quoted field spans it): read on in one piece. */
@@ -347,8 +360,8 @@ int mr_csv_read_split(struct mr_load *ld, const char *path, const char *stage, c
     }
     if (rc == MR_OK)
         rc = reader_finish(&first);
-    second_half_free(h);
-    free(h);
+    second_half_free(half);
+    free(half);
     reader_close(&first);
     return rc;
 }

@@ -58,7 +58,8 @@ static const char *movie_row(void *ctx, const struct mr_csv_row *row, char *what
 int mr_load_csv_movies(struct mr_load *ld, const char *path, struct mr_catalog *c)
 {
     struct mr_movie_adder adder = {c, NULL, 0};
-    int rc = mr_csv_read(ld, path, "movies", "movieId,title,genres", movie_row, &adder);
+    int rc = mr_csv_read(ld, path, "movies", "movieId,title,genres",
+                         (struct mr_csv_handler){movie_row, NULL}, &adder);
     if (rc == MR_OK)
         mr_movie_adder_finish(&adder, ld, path);
     mr_movie_adder_free(&adder);
@@ -84,34 +85,78 @@ int mr_catalog_load_csv(const char *path, const struct mr_load_opts *opts, struc
 struct ratings_ctx {
     struct mr_item_map items;
     struct mr_ratings_builder *b;
+    /* The record being read, parsed field by field as libcsv delivers it. */
+    int32_t user, movie;
+    int half;          /* or mr_parse_half()'s error code */
+    int bad_field;     /* the first field that did not parse, -1 when none */
+    char bad_text[32]; /* that field, cut short, for the report */
 };
 
-static const char *rating_row(void *ctx_, const struct mr_csv_row *row, char *what, size_t len,
+/* Parses one field of a rating record into ctx (mr_csv_field_fn). */
+static void rating_field(void *ctx_, int index, const char *data, size_t len)
+{
+    struct ratings_ctx *ctx = ctx_;
+    if (index == 0)
+        ctx->bad_field = -1;
+    if (ctx->bad_field >= 0 || index > 3)
+        return;
+    int ok;
+    int64_t when;
+    switch (index) {
+    case 0:
+        ok = mr_parse_id(data, len, &ctx->user);
+        break;
+    case 1:
+        ok = mr_parse_id(data, len, &ctx->movie);
+        /* The lookup in rating_end() misses the cache more often than not; start the
+         * load now, while the other two fields are parsed. */
+        if (ok && ctx->items.direct && ctx->movie <= ctx->items.max_id)
+            __builtin_prefetch(&ctx->items.direct[ctx->movie]);
+        break;
+    case 2:
+        ctx->half = mr_parse_half(data, len);
+        ok = ctx->half > 0;
+        break;
+    default:
+        ok = mr_parse_u63(data, len, &when);
+        break;
+    }
+    if (!ok) {
+        size_t n = len < 24 ? len : 24;
+        memcpy(ctx->bad_text, data, n);
+        ctx->bad_text[n] = '\0';
+        ctx->bad_field = index;
+    }
+}
+
+/* Ends a rating record whose fields rating_field() has parsed (mr_csv_row_fn). */
+static const char *rating_end(void *ctx_, const struct mr_csv_row *row, char *what, size_t len,
                               int *fatal)
 {
     struct ratings_ctx *ctx = ctx_;
     const char *bad = check_count(row, 4, "userId,movieId,rating,timestamp", what, len);
     if (bad)
         return bad;
-    int32_t user, movie;
-    int64_t when;
-    if (!mr_parse_id(row->field[0], row->len[0], &user))
-        return bad_id("userId", row, 0, what, len);
-    if (!mr_parse_id(row->field[1], row->len[1], &movie))
-        return bad_id("movieId", row, 1, what, len);
-    int half = mr_parse_half(row->field[2], row->len[2]);
-    if (half <= 0) {
-        mr_describe_bad_rating(half, row->field[2], row->len[2], what, len);
+    switch (ctx->bad_field) {
+    case -1:
+        break;
+    case 0:
+    case 1:
+        snprintf(what, len, "%s '%s' is not a positive integer",
+                 ctx->bad_field == 0 ? "userId" : "movieId", ctx->bad_text);
         return what;
-    }
-    if (!mr_parse_u63(row->field[3], row->len[3], &when))
+    case 2:
+        mr_describe_bad_rating(ctx->half, ctx->bad_text, strlen(ctx->bad_text), what, len);
+        return what;
+    default:
         return "timestamp is not a number";
-    int32_t item = mr_item_map_find(&ctx->items, movie);
+    }
+    int32_t item = mr_item_map_find(&ctx->items, ctx->movie);
     if (item < 0) {
-        snprintf(what, len, "unknown movieId %d", (int)movie);
+        snprintf(what, len, "unknown movieId %d", (int)ctx->movie);
         return what;
     }
-    if (mr_ratings_builder_add(ctx->b, user, item, (uint8_t)half) != MR_OK)
+    if (mr_ratings_builder_add(ctx->b, ctx->user, item, (uint8_t)ctx->half) != MR_OK)
         *fatal = MR_ENOMEM;
     return NULL;
 }
@@ -125,15 +170,16 @@ int mr_load_csv_ratings(struct mr_load *ld, const char *path, const struct mr_ca
     if (stat(path, &st) == 0 && st.st_size > 0 &&
         mr_ratings_builder_reserve(b, b->n + (int64_t)st.st_size / 16 + 1) != MR_OK)
         return mr_error_set(ld->err, MR_ENOMEM, path, 0, "out of memory");
-    struct ratings_ctx first, second;
+    struct ratings_ctx first = {0}, second = {0};
     struct mr_ratings_builder second_builder = {0};
     mr_item_map_init(&first.items, c);
     second.items = first.items; /* read-only: shared by both threads */
     first.b = b;
     second.b = &second_builder;
     int split;
-    int rc = mr_csv_read_split(ld, path, "ratings", "userId,movieId,rating,timestamp", rating_row,
-                               &first, &second, &split);
+    int rc = mr_csv_read_split(ld, path, "ratings", "userId,movieId,rating,timestamp",
+                               (struct mr_csv_handler){rating_end, rating_field}, &first, &second,
+                               &split);
     if (rc == MR_OK && split && mr_ratings_builder_append(b, &second_builder) != MR_OK)
         rc = mr_error_set(ld->err, MR_ENOMEM, path, 0, "out of memory");
     mr_ratings_builder_free(&second_builder);
@@ -174,7 +220,8 @@ static const char *tag_row(void *ctx, const struct mr_csv_row *row, char *what, 
 
 int mr_load_csv_tags(struct mr_load *ld, const char *path, struct mr_catalog *c)
 {
-    return mr_csv_read(ld, path, "tags", "userId,movieId,tag,timestamp", tag_row, c);
+    return mr_csv_read(ld, path, "tags", "userId,movieId,tag,timestamp",
+                       (struct mr_csv_handler){tag_row, NULL}, c);
 }
 
 /* ---- links.csv: movieId,imdbId,tmdbId (either id may be empty) ---- */
@@ -207,5 +254,6 @@ static const char *link_row(void *ctx, const struct mr_csv_row *row, char *what,
 
 int mr_load_csv_links(struct mr_load *ld, const char *path, struct mr_catalog *c)
 {
-    return mr_csv_read(ld, path, "links", "movieId,imdbId,tmdbId", link_row, c);
+    return mr_csv_read(ld, path, "links", "movieId,imdbId,tmdbId",
+                       (struct mr_csv_handler){link_row, NULL}, c);
 }

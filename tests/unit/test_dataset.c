@@ -593,7 +593,8 @@ static int split_counts(const char *path, int *first, int *second)
     *first = *second = 0;
     int split = -1;
     assert_int_equal(mr_csv_read_split(&ld, path, "test", "userId,movieId,rating,timestamp",
-                                       count_row, first, second, &split),
+                                       (struct mr_csv_handler){count_row, NULL}, first, second,
+                                       &split),
                      MR_OK);
     return split;
 }
