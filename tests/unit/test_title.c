@@ -88,6 +88,29 @@ static void test_display_alternative_titles(void **state)
     assert_display("Bandit (a.k.a. Outlaw, The) (1990)", "Bandit (a.k.a. The Outlaw) (1990)");
 }
 
+/* Forms found in the ml-25m catalog. */
+static void test_display_catalog_oddities(void **state)
+{
+    (void)state;
+    /* two spaces, or a no-break space, before the year */
+    assert_display("Underground Comedy Movie, The  (1999)", "The Underground Comedy Movie (1999)");
+    assert_display("Emperor's New Clothes, The\xC2\xA0(1972)", "The Emperor's New Clothes (1972)");
+    /* the article of a title followed by a subtitle */
+    assert_display("Crow, The: Wicked Prayer (2005)", "The Crow: Wicked Prayer (2005)");
+    assert_display("Power of Nightmares, The: The Rise of the Politics of Fear (2004)",
+                   "The Power of Nightmares: The Rise of the Politics of Fear (2004)");
+    /* the article after a first group */
+    assert_display("Human Centipede II (Full Sequence), The (2011)",
+                   "The Human Centipede II (Full Sequence) (2011)");
+    assert_display("Human Centipede II (Full Sequence), The",
+                   "The Human Centipede II (Full Sequence)");
+    /* commas that are not an article stay */
+    assert_display("Rob Roy, The Highland Rogue (1954)", "Rob Roy, The Highland Rogue (1954)");
+    assert_display("Die, Monster, Die! (1965)", "Die, Monster, Die! (1965)");
+    assert_display("Foo (Bar), Then (1999)", "Foo (Bar), Then (1999)");
+    assert_int_equal(mr_title_year("Emperor's New Clothes, The\xC2\xA0(1972)"), 1972);
+}
+
 static void test_display_edges(void **state)
 {
     (void)state;
@@ -142,6 +165,7 @@ int main(void)
         cmocka_unit_test(test_year_missing),
         cmocka_unit_test(test_display_articles),
         cmocka_unit_test(test_display_alternative_titles),
+        cmocka_unit_test(test_display_catalog_oddities),
         cmocka_unit_test(test_display_edges),
         cmocka_unit_test(test_genres_round_trip),
     };
