@@ -92,11 +92,12 @@ int cli_load(struct cli *cli, int catalog_only, struct mr_dataset *ds)
         return CLI_DATA;
     }
     if (ds->stats.lines_skipped > 0) {
-        long hidden = (long)(ds->stats.lines_skipped - report.shown);
+        char shown[64] = "";
+        if (ds->stats.lines_skipped > report.shown)
+            snprintf(shown, sizeof shown, " (the first %ld shown)", report.shown);
         cli_warn("skipped %lld malformed line%s of %lld in %s%s",
                  (long long)ds->stats.lines_skipped, ds->stats.lines_skipped == 1 ? "" : "s",
-                 (long long)ds->stats.lines_read, dir,
-                 hidden > 0 ? " (the first ones are shown above)" : "");
+                 (long long)ds->stats.lines_read, dir, shown);
     }
     return CLI_OK;
 }
