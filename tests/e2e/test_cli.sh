@@ -140,6 +140,11 @@ run_rc "a malformed line does not stop loading" 0 --data "$TMP/copy" search matr
 check "the bad line is reported as FILE:LINE" has "$TMP/err" "$TMP/copy/ratings.csv:5:"
 check "a summary of skipped lines follows" grep -q "skipped 1 malformed line" "$TMP/err"
 check "the rest of the data is there" test "$(field "$TMP/out" 2 1)" = 2571
+awk 'NR > 1 && NR <= 31 { print "x,y,z,w"; next } { print }' "$SMALL/ratings.csv" >"$TMP/copy/ratings.csv"
+run_rc "thirty malformed lines" 0 --data "$TMP/copy" search heat --tsv
+check "the first 20 are reported, the rest counted" \
+    test "$(grep -c "^$TMP/copy/ratings.csv:[0-9]*: " "$TMP/err")" -eq 20
+check "the summary counts all 30" grep -q "skipped 30 malformed lines .*(the first 20 shown)" "$TMP/err"
 run_rc "many bad lines" 0 --data "$FIX/bad-csv" search toy --tsv
 check "each bad line is reported with its line number" grep -q "ratings.csv:3: " "$TMP/err"
 check "reports are FILE:LINE: what" awk '/^movierec: / { next } !/^[^:]+:[0-9]+: ./ { exit 1 }' "$TMP/err"
