@@ -92,44 +92,64 @@ int mr_foldin_solve(struct mr_foldin *f)
     return solve_regularised(f, f->rhs, f->sol, f->work);
 }
 
-/* Dot product of two float rows in double precision. */
-static double dot_f(const float *a, const float *b, size_t n)
+/* Dot product of two double rows, in four independent partial sums. */
+static double dot_rows(const double *a, const double *b, size_t n)
 {
-    double s0 = 0, s1 = 0;
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
     size_t p = 0;
-    for (; p + 2 <= n; p += 2) {
-        s0 += (double)a[p] * b[p];
-        s1 += (double)a[p + 1] * b[p + 1];
+    for (; p + 4 <= n; p += 4) {
+        s0 += a[p] * b[p];
+        s1 += a[p + 1] * b[p + 1];
+        s2 += a[p + 2] * b[p + 2];
+        s3 += a[p + 3] * b[p + 3];
     }
-    if (p < n)
-        s0 += (double)a[p] * b[p];
-    return s0 + s1;
+    for (; p < n; p++)
+        s0 += a[p] * b[p];
+    return (s0 + s1) + (s2 + s3);
 }
 
-/* The primal form: (Σ x xᵀ + reg I) sol = Σ t x, a dim x dim system. */
+/* Copies feature row r of X into out as doubles. */
+static void row_to_double(const float *X, size_t d, int32_t r, double *out)
+{
+    const float *x = X + (size_t)r * d;
+    for (size_t a = 0; a < d; a++)
+        out[a] = x[a];
+}
+
+/* The primal form: (Σ x xᵀ + reg I) sol = Σ t x, a dim x dim system.  The Gram matrix is
+ * accumulated four ratings at a time (one pass over A per four rank-one terms). */
 static int ridge_primal(const float *X, size_t d, const int32_t *rows, const double *t, int64_t n,
                         double reg, double *sol, double *work)
 {
-    double *A = work, *L = work + d * d, *b = work + 2 * d * d;
+    double *A = work, *L = work + d * d, *b = work + 2 * d * d, *xs = b + d;
+    /* Disjoint parts of work. */
+    double *restrict x0 = xs, *restrict x1 = xs + d, *restrict x2 = xs + 2 * d,
+                     *restrict x3 = xs + 3 * d;
     memset(A, 0, d * d * sizeof *A);
     memset(b, 0, d * sizeof *b);
-    for (int64_t j = 0; j < n; j++) {
-        const float *x = X + (size_t)rows[j] * d;
-        double tj = t[j];
-        /* Lower triangle only (all the solver reads); four columns at a time. */
+    int64_t j = 0;
+    for (; j + 4 <= n; j += 4) {
+        row_to_double(X, d, rows[j], x0);
+        row_to_double(X, d, rows[j + 1], x1);
+        row_to_double(X, d, rows[j + 2], x2);
+        row_to_double(X, d, rows[j + 3], x3);
+        /* Lower triangle only: all the solver reads; mirrored below. */
         for (size_t a = 0; a < d; a++) {
-            double xa = x[a];
+            double y0 = x0[a], y1 = x1[a], y2 = x2[a], y3 = x3[a];
+            double *restrict Aa = A + a * d;
+            for (size_t c = 0; c <= a; c++)
+                Aa[c] += (y0 * x0[c] + y1 * x1[c]) + (y2 * x2[c] + y3 * x3[c]);
+            b[a] += (t[j] * y0 + t[j + 1] * y1) + (t[j + 2] * y2 + t[j + 3] * y3);
+        }
+    }
+    for (; j < n; j++) {
+        row_to_double(X, d, rows[j], x0);
+        for (size_t a = 0; a < d; a++) {
+            double y0 = x0[a];
             double *Aa = A + a * d;
-            size_t c = 0;
-            for (; c + 4 <= a + 1; c += 4) {
-                Aa[c] += xa * x[c];
-                Aa[c + 1] += xa * x[c + 1];
-                Aa[c + 2] += xa * x[c + 2];
-                Aa[c + 3] += xa * x[c + 3];
-            }
-            for (; c <= a; c++)
-                Aa[c] += xa * x[c];
-            b[a] += tj * xa;
+            for (size_t c = 0; c <= a; c++)
+                Aa[c] += y0 * x0[c];
+            b[a] += t[j] * y0;
         }
     }
     for (size_t a = 0; a < d; a++) {
@@ -146,11 +166,12 @@ static int ridge_primal(const float *X, size_t d, const int32_t *rows, const dou
 static int ridge_dual(const float *X, size_t d, const int32_t *rows, const double *t, size_t n,
                       double reg, double *sol, double *work)
 {
-    double *K = work, *L = work + n * n, *alpha = work + 2 * n * n;
+    double *K = work, *L = work + n * n, *alpha = L + n * n, *xs = alpha + n;
+    for (size_t j = 0; j < n; j++)
+        row_to_double(X, d, rows[j], xs + j * d);
     for (size_t j = 0; j < n; j++) {
-        const float *xj = X + (size_t)rows[j] * d;
         for (size_t l = 0; l <= j; l++) {
-            double v = dot_f(xj, X + (size_t)rows[l] * d, d);
+            double v = dot_rows(xs + j * d, xs + l * d, d);
             K[j * n + l] = v;
             K[l * n + j] = v;
         }
@@ -160,11 +181,9 @@ static int ridge_dual(const float *X, size_t d, const int32_t *rows, const doubl
     memset(sol, 0, d * sizeof *sol);
     if (rc != 0)
         return rc;
-    for (size_t j = 0; j < n; j++) {
-        const float *xj = X + (size_t)rows[j] * d;
+    for (size_t j = 0; j < n; j++)
         for (size_t a = 0; a < d; a++)
-            sol[a] += alpha[j] * xj[a];
-    }
+            sol[a] += alpha[j] * xs[j * d + a];
     return 0;
 }
 

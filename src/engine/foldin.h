@@ -9,6 +9,7 @@
 #ifndef MOVIEREC_FOLDIN_H
 #define MOVIEREC_FOLDIN_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct mr_foldin {
@@ -39,8 +40,11 @@ void mr_foldin_retarget(struct mr_foldin *f, const float *x, double dt);
  * definite (only possible with lambda = 0; sol is then zero). */
 int mr_foldin_solve(struct mr_foldin *f);
 
+/* Doubles of scratch mr_ridge_solve() needs for dim unknowns. */
+#define MR_RIDGE_WORK(dim) (3 * (size_t)(dim) * (size_t)(dim) + 5 * (size_t)(dim))
+
 /* The same problem solved from scratch: rows[j] indexes the feature matrix X (row stride
- * dim), t[j] is the target, for j < n.  work holds 2 dim² + dim doubles.  Returns 0 (sol zero
+ * dim), t[j] is the target, for j < n.  work holds MR_RIDGE_WORK(dim) doubles.  Returns 0 (sol zero
  * when n = 0), or -1 when not positive definite (sol zeroed). */
 int mr_ridge_solve(const float *X, int dim, const int32_t *rows, const double *t, int64_t n,
                    double lambda, double *sol, double *work);

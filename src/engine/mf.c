@@ -356,7 +356,7 @@ int mr_mf_solve_user(const struct mr_model *m, const struct mr_user *u, double *
     size_t d = (size_t)mf->dim;
     size_t n = u->n > 0 ? (size_t)u->n : 1;
     double *t = malloc(n * sizeof *t);
-    double *work = malloc((2 * d * d + d) * sizeof *work);
+    double *work = malloc(MR_RIDGE_WORK(d) * sizeof *work);
     if (!t || !work) {
         free(t);
         free(work);

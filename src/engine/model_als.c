@@ -44,14 +44,14 @@ static void *als_worker(void *arg)
     size_t d = (size_t)st->dim;
     size_t maxdeg = st->max_degree > 0 ? (size_t)st->max_degree : 1;
     double *t = malloc(maxdeg * sizeof *t);
-    double *work = malloc((2 * d * d + 2 * d) * sizeof *work);
+    double *work = malloc((MR_RIDGE_WORK(d) + d) * sizeof *work);
     if (!t || !work) {
         free(t);
         free(work);
         atomic_store(&st->failed, 1);
         return NULL;
     }
-    double *sol = work + 2 * d * d + d;
+    double *sol = work + MR_RIDGE_WORK(d);
     for (;;) {
         int32_t start = atomic_fetch_add(&st->next, ALS_CHUNK);
         if (start >= st->n_rows)
