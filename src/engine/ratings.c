@@ -56,9 +56,26 @@ int mr_ratings_builder_append(struct mr_ratings_builder *b, struct mr_ratings_bu
 {
     if (mr_ratings_builder_reserve(b, b->n + more->n) != MR_OK)
         return MR_ENOMEM;
-    memcpy(b->user_ids + b->n, more->user_ids, (size_t)more->n * sizeof *b->user_ids);
-    memcpy(b->items + b->n, more->items, (size_t)more->n * sizeof *b->items);
-    memcpy(b->vals + b->n, more->vals, (size_t)more->n);
+    /* Copy from the end in slices and give each slice of more back at once, so that the
+     * two builders never both hold all of more's ratings. */
+    const int64_t slice = 1 << 20;
+    int64_t left = more->n;
+    while (left > 0) {
+        int64_t from = left > slice ? left - slice : 0;
+        size_t count = (size_t)(left - from);
+        memcpy(b->user_ids + b->n + from, more->user_ids + from, count * sizeof *b->user_ids);
+        memcpy(b->items + b->n + from, more->items + from, count * sizeof *b->items);
+        memcpy(b->vals + b->n + from, more->vals + from, count);
+        left = from;
+        if (left > 0) { /* shrinking never moves a block; a failure only keeps memory longer */
+            int32_t *users = realloc(more->user_ids, (size_t)left * sizeof *users);
+            int32_t *items = realloc(more->items, (size_t)left * sizeof *items);
+            uint8_t *vals = realloc(more->vals, (size_t)left);
+            more->user_ids = users ? users : more->user_ids;
+            more->items = items ? items : more->items;
+            more->vals = vals ? vals : more->vals;
+        }
+    }
     b->n += more->n;
     mr_ratings_builder_free(more);
     return MR_OK;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include "movierec/error.h"
 #include "movierec/ratings.h"
+#include "../../src/engine/loaders.h" /* white box: appending one builder to another */
 
 static void test_stars_to_half(void **state)
 {
@@ -235,6 +236,30 @@ static void test_build_sorted_matches_unsorted(void **state)
     mr_ratings_free(&b);
 }
 
+/* Appending copies in slices of 2^20 from the end: more than two slices, order kept. */
+static void test_builder_append(void **state)
+{
+    (void)state;
+    struct mr_ratings_builder a = {0}, b = {0};
+    assert_int_equal(mr_ratings_builder_add(&a, 7, 1, 3), MR_OK);
+    const int64_t n = (2 << 20) + 12345;
+    for (int64_t i = 0; i < n; i++)
+        assert_int_equal(mr_ratings_builder_add(&b, (int32_t)(i / 100), (int32_t)(i % 1000),
+                                                (uint8_t)(1 + i % 10)),
+                         MR_OK);
+    assert_int_equal(mr_ratings_builder_append(&a, &b), MR_OK);
+    assert_null(b.items);
+    assert_int_equal(b.n, 0);
+    assert_int_equal(a.n, n + 1);
+    assert_int_equal(a.user_ids[0], 7);
+    for (int64_t i = 0; i < n; i++) {
+        assert_int_equal(a.user_ids[1 + i], i / 100);
+        assert_int_equal(a.items[1 + i], i % 1000);
+        assert_int_equal(a.vals[1 + i], 1 + i % 10);
+    }
+    mr_ratings_builder_free(&a);
+}
+
 static void test_builder_free(void **state)
 {
     (void)state;
@@ -258,6 +283,7 @@ int main(void)
         cmocka_unit_test(test_build_sparse_ids),
         cmocka_unit_test(test_build_random_against_dense),
         cmocka_unit_test(test_build_sorted_matches_unsorted),
+        cmocka_unit_test(test_builder_append),
         cmocka_unit_test(test_builder_free),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
