@@ -61,9 +61,12 @@ int tui_rate(struct tui *t, int32_t item, int half)
         return MR_EUSAGE;
     int rc = mr_session_rate(t->s, item, half, &err);
     if (rc != MR_OK) {
-        char msg[600];
-        mr_error_format(&err, msg, sizeof msg);
-        tui_status(t, 1, "Not saved: %s", msg[0] ? msg : "the rating could not be written");
+        const char *msg = err.msg[0] ? err.msg : "the rating could not be written";
+        if (rc == MR_EIO && mr_session_pending(t->s) > 0)
+            tui_status(t, 1, "Not saved yet (%s); it is retried with your next rating and at quit",
+                       msg);
+        else
+            tui_status(t, 1, "Not saved: %s", msg);
         return rc;
     }
     if (t->n_undo == TUI_UNDO_DEPTH) {
@@ -92,9 +95,7 @@ void tui_undo(struct tui *t)
         return;
     }
     if (rc != MR_OK) {
-        char msg[600];
-        mr_error_format(&err, msg, sizeof msg);
-        tui_status(t, 1, "Undo failed: %s", msg);
+        tui_status(t, 1, "Undo failed: %s", err.msg);
         return;
     }
     tui_refresh_top(t);

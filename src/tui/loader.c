@@ -15,8 +15,9 @@ static void on_progress(void *ctx, const char *stage, double fraction)
     pthread_mutex_unlock(&l->lock);
 }
 
-/* A malformed data line: counted (for the status line) and passed on to the caller's report,
- * which writes to stderr (kept in a file until the screen is given back). */
+/* A warning (a malformed data line, a stale cache): counted (for the status line) and passed on to
+ * the caller's report, or else written to stderr as FILE:LINE: what (stderr is kept in a file while
+ * the screen is ours and printed after it is given back). */
 static void on_report(void *ctx, const char *file, long line, const char *what)
 {
     struct tui_loader *l = ctx;
@@ -24,6 +25,10 @@ static void on_report(void *ctx, const char *file, long line, const char *what)
     l->bad_lines++;
     if (l->caller_report)
         l->caller_report(l->caller_report_ctx, file, line, what);
+    else if (line > 0)
+        fprintf(stderr, "movierec: %s:%ld: %s\n", file ? file : "?", line, what);
+    else
+        fprintf(stderr, "movierec: %s: %s\n", file ? file : "?", what);
     pthread_mutex_unlock(&l->lock);
 }
 

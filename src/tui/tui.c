@@ -97,8 +97,13 @@ static void draw_status(struct tui *t)
     int n = t->user ? t->user->n : 0;
     werase(w);
     tui_fill(w, 0, 0, scr->cols, scr->attrs[TUI_S_BAR]);
+    int pending = t->s ? mr_session_pending(t->s) : 0;
     snprintf(left, sizeof left, "%s%s%d rating%s", t->profile_label, scr->g.sep, n,
              n == 1 ? "" : "s");
+    if (pending > 0) {
+        size_t len = strlen(left);
+        snprintf(left + len, sizeof left - len, "%s%d unsaved", scr->g.sep, pending);
+    }
     int used = tui_put(scr, w, 0, 1, left, scr->cols / 2, scr->attrs[TUI_S_BAR]);
     int x = used + 1;
     tui_put(scr, w, 0, x, scr->g.sep, 3, scr->attrs[TUI_S_BAR]);
@@ -234,8 +239,8 @@ static void draw_loading(struct tui *t, const char *stage, double fraction, long
     tui_put(scr, stdscr, y + 4, x, stage, cols - 2 * x, scr->attrs[TUI_S_NORMAL]);
     if (bad_lines > 0) {
         char msg[96];
-        snprintf(msg, sizeof msg, "%ld malformed data lines skipped (listed after exit)",
-                 bad_lines);
+        snprintf(msg, sizeof msg, "%ld warning%s while loading (listed after exit)", bad_lines,
+                 bad_lines == 1 ? "" : "s");
         tui_put(scr, stdscr, y + 6, x, msg, cols - 2 * x, scr->attrs[TUI_S_ERROR]);
     }
     tui_put(scr, stdscr, rows - 1, 1, "q quits", cols - 2, scr->attrs[TUI_S_DIM]);
@@ -477,8 +482,8 @@ static int run(struct tui *t, const struct mr_session_opts *opts)
                     break;
                 }
                 if (bad > 0)
-                    tui_status(t, 1, "%ld malformed data lines were skipped (listed after exit)",
-                               bad);
+                    tui_status(t, 0, "%ld warning%s while loading (listed after exit)", bad,
+                               bad == 1 ? "" : "s");
             } else {
                 draw_loading(t, stage, fraction, bad);
             }
@@ -503,6 +508,15 @@ static int run(struct tui *t, const struct mr_session_opts *opts)
          * journal and the cache are crash-safe), so leave without waiting for it. */
         tui_term_restore();
         _exit(0);
+    }
+    if (status == MR_OK && t->s && mr_session_pending(t->s) > 0 &&
+        mr_session_flush(t->s, &err) != MR_OK) {
+        /* Said after the screen is given back, with the exit status of a write error. */
+        status = MR_EIO;
+        char msg[600];
+        mr_error_format(&err, msg, sizeof msg);
+        mr_error_set(&err, MR_EIO, NULL, 0, "%d rating change%s could not be saved: %s",
+                     mr_session_pending(t->s), mr_session_pending(t->s) == 1 ? "" : "s", msg);
     }
     tui_prompt_close(t);
     tui_menu_close(t);

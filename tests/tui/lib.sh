@@ -44,12 +44,13 @@ check() {
 
 # tui_start COLS ROWS [NAME=VALUE...]: starts movierec in a fresh tmux session "mr".  When it
 # ends, the pane prints "[exit N]" and the terminal modes (stty -a), and stays open.
+# TUI_PRELUDE, when set, is run by the pane's shell first (e.g. a ulimit).
 tui_start() {
     local cols=$1 rows=$2
     shift 2
     tmux -L "$TUI_SOCK" kill-session -t mr 2>/dev/null
     tmux -L "$TUI_SOCK" new-session -d -s mr -x "$cols" -y "$rows" \
-        "env HOME=$TUI_TMP MOVIEREC_HOME=$TUI_TMP/home XDG_CACHE_HOME=$TUI_TMP/cache \
+        "${TUI_PRELUDE:-:}; env HOME=$TUI_TMP MOVIEREC_HOME=$TUI_TMP/home XDG_CACHE_HOME=$TUI_TMP/cache \
 XDG_STATE_HOME=$TUI_TMP/state TERM=xterm-256color LANG=C.UTF-8 $* \
 $MOVIEREC_BIN --data $TUI_DATA; echo \"[exit \$?]\"; stty -a; exec sleep 3600"
 }

@@ -230,6 +230,38 @@ tui_keys C-c
 check "Ctrl-C quits with exit status 0" tui_wait '[exit 0]'
 check "the terminal is restored after Ctrl-C" terminal_restored
 
+# ---- a disk that refuses the write: the screen says so, nothing is claimed saved ----
+# The file size limit (1 KiB; SIGXFSZ ignored so the write fails with EFBIG) lets the profile
+# grow by a few dozen lines, then every append fails.
+TUI_PRELUDE="trap '' XFSZ; ulimit -f 1" tui_start 100 30
+tui_wait 'Browse: all films' "$TUI_WAIT_START"
+for _ in $(seq 1 40); do tui_keys 5 4; done
+check "a rating that cannot be written is reported in the status line" tui_wait 'Not saved yet'
+check "... and counted as unsaved" tui_wait ' unsaved · '
+# The rating the screen shows for the first film of the catalog is the one on disk.
+shown_is_saved() {
+    local row title stars
+    row=$(tui_line 3)
+    stars=$(sed -n 's/^★\([0-9.]*\) .*/\1/p' <<<"$row")
+    title=$(sed 's/^★[0-9.]* *//; s/  .*//' <<<"$row")
+    [ -n "$stars" ] && profile_has "$(movie_id ",$title,")" "$stars"
+}
+check "... and the rating on screen is the one on disk" shown_is_saved
+tui_keys q
+# At quit the unsaved change is tried once more (the session may compact the journal and
+# succeed): then the last rating given (4, the last key) is on disk and the exit status is 0;
+# else the change is named and the exit status is 4 (an I/O error).
+last_rating_kept_or_reported() {
+    tui_wait '[exit ' || return 1
+    if tui_screen | grep -qF '[exit 0]'; then
+        profile_has "$(movie_id ',Forrest Gump (1994),')" 4
+    else
+        tui_screen | grep -qF '[exit 4]' && tui_screen | grep -qF 'could not be saved'
+    fi
+}
+check "quitting saves the unsaved rating, or says it could not and exits with status 4" \
+    last_rating_kept_or_reported
+
 # ---- a crash signal gives the terminal back before dying of it ----
 tui_start 100 30
 tui_wait 'Browse: all films' "$TUI_WAIT_START"
