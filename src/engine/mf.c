@@ -6,16 +6,10 @@
 #include "movierec/linalg.h"
 #include "foldin.h"
 #include "mf.h"
+#include "rank.h"
 #include "reason.h"
 
 #define MF_MAGIC 0x31464d4du /* "MMF1" little-endian: the layout written by mr_mf_save */
-
-/* The ranking score (mr_mf_score) is the predicted rating with the item's part trusted by
- * its support n / (n + MF_RANK_SUPPORT), plus MF_RANK_POPULARITY · log(1 + n): a predicted
- * rating alone puts films seen by three people first.  Both were chosen on the top-N holdout
- * of ml-latest-small with a seed other than the protocol's (NDCG@10 0.003 -> 0.175). */
-#define MF_RANK_SUPPORT    30.0
-#define MF_RANK_POPULARITY 0.5
 
 /* explain() names a rated film only when its surprise x similarity reaches this. */
 #define MF_EXPLAIN_MIN 0.05
@@ -168,12 +162,9 @@ void mr_mf_score(const struct mr_model *m, const void *state, const struct mr_us
     const struct mf_user *s = current(state);
     const int32_t *count = m->ratings->item_count;
     float base = (float)mf->mu + s->p[mf->k]; /* mu + b_u */
-    for (int32_t i = 0; i < mf->n_items; i++) {
-        float n = (float)count[i];
-        float item = mf->bias[i] + mr_dot(s->p, mf->items + (size_t)i * mf->dim, mf->k);
-        scores[i] = base + item * (n / (n + (float)MF_RANK_SUPPORT)) +
-                    (float)MF_RANK_POPULARITY * log1pf(n);
-    }
+    for (int32_t i = 0; i < mf->n_items; i++)
+        scores[i] = mr_rank_score(
+            base, mf->bias[i] + mr_dot(s->p, mf->items + (size_t)i * mf->dim, mf->k), count[i]);
 }
 
 double mr_mf_predict(const struct mr_model *m, const void *state, const struct mr_user *u,

@@ -44,8 +44,8 @@ void mr_mf_random_rows(float *X, int64_t n, int dim, float sd, struct mr_splitmi
 void mr_mf_finish(struct mr_mf *mf);
 
 /* The shared model operations; m->impl is a struct mr_mf.  predict is the rating above;
- * score ranks: the item's part of the prediction weighted by its support, plus a popularity
- * term (see mf.c).  A user state solves lazily on its first query after an update, so one
+ * score ranks: rank.h's score of the
+ * prediction.  A user state solves lazily on its first query after an update, so one
  * state must not be queried from two threads at once. */
 void *mr_mf_user_new(const struct mr_model *m);
 void mr_mf_user_free(const struct mr_model *m, void *state);

@@ -3,12 +3,14 @@
  * fitted by alternating closed-form updates (items, then users, for params.epochs passes):
  *     b_i = Σ_u (r - mu - b_u) / (reg_item + n_i)      b_u = Σ_i (r - mu - b_i) / (reg_user + n_u)
  * with reg_user = params.reg and reg_item = params.shrink.  A live user's bias is the same
- * closed form over their ratings, kept as a running sum and count. */
+ * closed form over their ratings, kept as a running sum and count.  predict is the rating
+ * above; score ranks by rank.h's score of it. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "models.h"
+#include "rank.h"
 
 #define BASELINE_MAGIC 0x31534c42u /* "BLS1" */
 
@@ -159,7 +161,7 @@ static void baseline_score(const struct mr_model *m, const void *state, const st
     const struct baseline_user *s = state;
     float base = (float)(b->mu + s->bias);
     for (int32_t i = 0; i < b->n_items; i++)
-        scores[i] = base + b->bias[i];
+        scores[i] = mr_rank_score(base, b->bias[i], m->ratings->item_count[i]);
 }
 
 static int baseline_explain(const struct mr_model *m, const void *state, const struct mr_user *u,
