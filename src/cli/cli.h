@@ -129,6 +129,8 @@ int cmd_train(struct cli *cli, int argc, char **argv);
 int cmd_rate(struct cli *cli, int argc, char **argv);
 int cmd_unrate(struct cli *cli, int argc, char **argv);
 int cmd_ratings(struct cli *cli, int argc, char **argv);
+int cmd_import(struct cli *cli, int argc, char **argv);
+int cmd_export(struct cli *cli, int argc, char **argv);
 int cmd_recommend(struct cli *cli, int argc, char **argv);
 int cmd_similar(struct cli *cli, int argc, char **argv);
 
