@@ -6,10 +6,8 @@
 
 /* Every model, in the order of model.h.  Add a model here when its file exists. */
 static const struct mr_model_ops *const all_models[] = {
-    &mr_model_pop,     &mr_model_baseline, &mr_model_userknn,
-    &mr_model_itemknn, &mr_model_als,      &mr_model_sgd,
-    &mr_model_content, &mr_model_graph,    &mr_model_hybrid,
-    NULL,
+    &mr_model_pop, &mr_model_baseline, &mr_model_userknn, &mr_model_itemknn, &mr_model_als,
+    &mr_model_sgd, &mr_model_content,  &mr_model_graph,   &mr_model_hybrid,  NULL,
 };
 
 const struct mr_model_ops *const *mr_model_ops_all(void)
