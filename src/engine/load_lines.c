@@ -74,7 +74,8 @@ int mr_lines_open_range(struct mr_lines *lr, struct mr_load *ld, const char *pat
     lr->ld = ld;
     lr->path = path;
     lr->stage = stage;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused just below. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
         return mr_error_set(ld->err, MR_EDATA, path, 0, "cannot open: %s", strerror(errno));
     struct stat st;
@@ -220,20 +221,24 @@ int mr_lines_next(struct mr_lines *lr, char **text, size_t *len)
 int mr_read_lines(struct mr_load *ld, const char *path, const char *stage,
                   enum mr_text_encoding enc, mr_line_fn fn, void *ctx)
 {
-    int latin1 = 0;
-    if (enc == MR_TEXT_DETECT) {
-        int valid;
-        int rc = mr_utf8_file_valid(path, &valid);
-        if (rc == MR_ENOMEM)
-            return mr_error_set(ld->err, rc, path, 0, "out of memory");
-        if (rc != MR_OK)
-            return mr_error_set(ld->err, rc, path, 0, "cannot read: %s", strerror(errno));
-        latin1 = !valid;
-    }
+    /* Opened first: it refuses what is not a regular file (a FIFO) before the encoding is
+     * detected, which reads the file too. */
     struct mr_lines lr;
     int rc = mr_lines_open(&lr, ld, path, stage);
     if (rc != MR_OK)
         return rc;
+    int latin1 = 0;
+    if (enc == MR_TEXT_DETECT) {
+        int valid;
+        rc = mr_utf8_file_valid(path, &valid);
+        if (rc != MR_OK) {
+            mr_lines_close(&lr);
+            if (rc == MR_ENOMEM)
+                return mr_error_set(ld->err, rc, path, 0, "out of memory");
+            return mr_error_set(ld->err, rc, path, 0, "cannot read: %s", strerror(errno));
+        }
+        latin1 = !valid;
+    }
     char *utf8 = latin1 ? malloc(2 * MR_MAX_LINE + 3) : NULL;
     if (latin1 && !utf8) {
         mr_lines_close(&lr);
