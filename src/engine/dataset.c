@@ -110,8 +110,12 @@ static int required_file(const char *dir, const char *name, enum mr_layout layou
         return mr_error_set(err, MR_ENOMEM, dir, 0, "out of memory");
     struct stat st;
     if (stat(*path, &st) != 0) {
-        int rc = mr_error_set(err, MR_EDATA, *path, 0, "missing: the %s layout needs this file",
-                              mr_layout_name(layout));
+        /* Absent, or there but unusable (a symlink loop): say which. */
+        int rc =
+            errno == ENOENT
+                ? mr_error_set(err, MR_EDATA, *path, 0, "missing: the %s layout needs this file",
+                               mr_layout_name(layout))
+                : mr_error_set(err, MR_EDATA, *path, 0, "cannot open: %s", strerror(errno));
         free(*path);
         *path = NULL;
         return rc;
@@ -129,8 +133,14 @@ static int optional_file(struct mr_load *ld, const char *dir, const char *name,
     char *path = join_path(dir, name);
     if (!path)
         return mr_error_set(ld->err, MR_ENOMEM, dir, 0, "out of memory");
+    /* Only a file that is not there at all (a dangling link included) is skipped; one that
+     * is there but cannot be opened (a symlink loop) is an error, as it would be if read. */
     struct stat st;
-    int rc = stat(path, &st) == 0 ? fn(ld, path, c) : MR_OK;
+    int rc = MR_OK;
+    if (stat(path, &st) == 0)
+        rc = fn(ld, path, c);
+    else if (errno != ENOENT)
+        rc = mr_error_set(ld->err, MR_EDATA, path, 0, "cannot open: %s", strerror(errno));
     free(path);
     return rc;
 }
