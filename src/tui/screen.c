@@ -334,5 +334,7 @@ char *tui_stars(const struct tui_screen *scr, int half, char *buf, int len)
         strncat(buf, scr->g.star, (size_t)len - strlen(buf) - 1);
     if (half % 2)
         strncat(buf, scr->g.half, (size_t)len - strlen(buf) - 1);
+    for (int i = (half + 1) / 2; i < 5; i++)
+        strncat(buf, "\u2606", (size_t)len - strlen(buf) - 1); /* hollow star */
     return buf;
 }

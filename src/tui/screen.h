@@ -100,8 +100,8 @@ void tui_frame(const struct tui_screen *scr, WINDOW *w, int attr);
 /* Fills columns [x, x + n) of row y with spaces in attr. */
 void tui_fill(WINDOW *w, int y, int x, int n, int attr);
 
-/* Writes "4.5" style stars for half-star value half (1..10) into buf: "★★★★½" when unicode
- * (filled stars then a half), else "4.5".  Returns buf. */
+/* Writes stars for half-star value half (1..10) into buf: "★★★½☆" when unicode (filled
+ * stars, a half, hollow stars up to five), else "3.5".  Returns buf. */
 char *tui_stars(const struct tui_screen *scr, int half, char *buf, int len);
 
 #endif

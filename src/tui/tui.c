@@ -447,8 +447,12 @@ static void handle_key(struct tui *t, int key_code, wint_t ch)
         tui_prompt_feed(t, key_code, ch);
         return;
     }
-    /* Characters beyond ASCII and unknown codes have no binding; lookup reports them. */
-    dispatch(t, (int)ch);
+    /* Key codes and characters share the int of the key table; characters beyond ASCII are
+     * bound to nothing, and must not alias a key code (U+0103 is KEY_UP's number). */
+    if (!key_code && ch > 127)
+        tui_status(t, 0, "That key does nothing here: press ? for the list of keys");
+    else
+        dispatch(t, (int)ch);
 }
 
 /* Runs the loop until quit.  Returns the exit code. */
