@@ -70,7 +70,7 @@ static int help_key(struct tui *t, void *priv, const struct tui_binding *b, int 
         h->top = max;
     if (h->top < 0)
         h->top = 0;
-    t->dirty |= TUI_DIRTY_MAIN;
+    t->dirty |= TUI_DIRTY_MAIN | TUI_DIRTY_TITLE;
     return 1;
 }
 
