@@ -59,10 +59,11 @@ int mr_hybrid_tune(struct mr_model *hybrid, const struct mr_ratings *train,
 int mr_hybrid_n_components(const struct mr_model *hybrid);
 const struct mr_model *mr_hybrid_component(const struct mr_model *hybrid, int i);
 
-/* For each of others[0..n), the index of the component contributing most to its similarity
- * to item in the similar() blend (-1 when none does) into source[].  Returns 0, or -1 when out
- * of memory (source then all -1). */
-int mr_hybrid_similar_sources(const struct mr_model *hybrid, int32_t item, const int32_t *others,
-                              int n, int *source);
+/* The hybrid's similar() with attribution: writes sims exactly as ops->similar does and, when
+ * source is not NULL, for every item the index of the component contributing most to its
+ * similarity (-1: none).  scratch holds 2 * n_items floats (no allocation here).  Returns 0,
+ * or -1 when no component has a notion of similarity for item. */
+int mr_hybrid_similar_explained(const struct mr_model *hybrid, int32_t item, float *sims,
+                                int8_t *source, float *scratch);
 
 #endif

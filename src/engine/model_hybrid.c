@@ -289,16 +289,19 @@ static int hybrid_explain(const struct mr_model *m, const void *state, const str
     return 0;
 }
 
-static int hybrid_similar(const struct mr_model *m, int32_t item, float *sims)
+int mr_hybrid_similar_explained(const struct mr_model *m, int32_t item, float *sims, int8_t *source,
+                                float *scratch)
 {
     const struct hybrid *h = m->impl;
     int32_t n_items = m->ratings->n_items;
     if (item < 0 || item >= n_items)
         return -1;
-    float *tmp = malloc((size_t)(n_items > 0 ? n_items : 1) * sizeof *tmp);
-    if (!tmp)
-        return -1;
+    float *tmp = scratch, *best = scratch + n_items;
     memset(sims, 0, (size_t)n_items * sizeof *sims);
+    if (source) {
+        memset(source, -1, (size_t)n_items);
+        memset(best, 0, (size_t)n_items * sizeof *best);
+    }
     int any = 0;
     for (int c = 0; c < h->n; c++) {
         const struct mr_model *cm = h->comp[c];
@@ -306,10 +309,16 @@ static int hybrid_similar(const struct mr_model *m, int32_t item, float *sims)
             mr_hybrid_sim_scale(tmp, n_items, item) != 0)
             continue;
         any = 1;
-        for (int32_t i = 0; i < n_items; i++)
-            sims[i] += h->sim_w[c] * tmp[i];
+        float w = h->sim_w[c];
+        for (int32_t i = 0; i < n_items; i++) {
+            float v = w * tmp[i];
+            sims[i] += v;
+            if (source && v > best[i]) {
+                best[i] = v;
+                source[i] = (int8_t)c;
+            }
+        }
     }
-    free(tmp);
     if (!any)
         return -1;
     const int32_t *count = m->ratings->item_count;
@@ -319,37 +328,15 @@ static int hybrid_similar(const struct mr_model *m, int32_t item, float *sims)
     return 0;
 }
 
-int mr_hybrid_similar_sources(const struct mr_model *m, int32_t item, const int32_t *others, int n,
-                              int *source)
+static int hybrid_similar(const struct mr_model *m, int32_t item, float *sims)
 {
-    const struct hybrid *h = m->impl;
     int32_t n_items = m->ratings->n_items;
-    float best[64];
-    for (int k = 0; k < n; k++)
-        source[k] = -1;
-    if (n > 64 || item < 0 || item >= n_items)
-        return n > 64 ? -1 : 0;
-    float *tmp = malloc((size_t)(n_items > 0 ? n_items : 1) * sizeof *tmp);
-    if (!tmp)
+    float *scratch = malloc(2 * (size_t)(n_items > 0 ? n_items : 1) * sizeof *scratch);
+    if (!scratch)
         return -1;
-    for (int c = 0; c < h->n; c++) {
-        const struct mr_model *cm = h->comp[c];
-        if (h->sim_w[c] <= 0 || !cm->ops->similar || cm->ops->similar(cm, item, tmp) != 0 ||
-            mr_hybrid_sim_scale(tmp, n_items, item) != 0)
-            continue;
-        for (int k = 0; k < n; k++) {
-            int32_t o = others[k];
-            if (o < 0 || o >= n_items)
-                continue;
-            float v = h->sim_w[c] * tmp[o];
-            if (v > 0 && (source[k] < 0 || v > best[k])) {
-                source[k] = c;
-                best[k] = v;
-            }
-        }
-    }
-    free(tmp);
-    return 0;
+    int rc = mr_hybrid_similar_explained(m, item, sims, NULL, scratch);
+    free(scratch);
+    return rc;
 }
 
 int mr_hybrid_n_components(const struct mr_model *m)

@@ -56,6 +56,8 @@ struct mr_session {
     void *state;
     float *scores;         /* n_items: the model's scores for the user */
     float *sims;           /* n_items: scratch of similar() */
+    float *sim_work;       /* 2 n_items: scratch of the hybrid's similar() */
+    int8_t *sim_source;    /* n_items: the hybrid component behind each similarity */
     int32_t *work;         /* n_items: scratch of the co-rating similarity (kept zero) */
     uint8_t *exclude;      /* n_items: rated by the user, or by nobody */
     uint8_t *unrated;      /* n_items: rated by nobody */
@@ -193,6 +195,8 @@ int mr_session_open(const struct mr_session_opts *opts, struct mr_session **out,
         s->search = mr_search_build(&s->ds.catalog, s->ds.ratings.item_count);
         s->scores = calloc(ni, sizeof *s->scores);
         s->sims = calloc(ni, sizeof *s->sims);
+        s->sim_work = calloc(2 * ni, sizeof *s->sim_work);
+        s->sim_source = calloc(ni, 1);
         s->work = calloc(ni, sizeof *s->work);
         s->exclude = calloc(ni, 1);
         s->unrated = calloc(ni, 1);
@@ -200,8 +204,8 @@ int mr_session_open(const struct mr_session_opts *opts, struct mr_session **out,
         s->pick = calloc(SESSION_TOP * COLD_POOL, sizeof *s->pick);
         s->cap_undo = 64;
         s->undo = malloc((size_t)s->cap_undo * sizeof *s->undo);
-        if (!s->search || !s->scores || !s->sims || !s->work || !s->exclude || !s->unrated ||
-            !s->top || !s->pick || !s->undo)
+        if (!s->search || !s->scores || !s->sims || !s->sim_work || !s->sim_source || !s->work ||
+            !s->exclude || !s->unrated || !s->top || !s->pick || !s->undo)
             rc = mr_error_set(err, MR_ENOMEM, NULL, 0, "out of memory");
     }
     if (rc != MR_OK) {
@@ -435,7 +439,12 @@ int mr_session_similar(struct mr_session *s, int32_t item, int n, struct mr_rec 
     if (n > SESSION_SIMS)
         n = SESSION_SIMS;
     const struct mr_model *m = s->model;
-    int from_model = m && m->ops->similar && m->ops->similar(m, item, s->sims) == 0;
+    int hybrid = m && strcmp(m->ops->name, "hybrid") == 0;
+    int from_model;
+    if (hybrid)
+        from_model = mr_hybrid_similar_explained(m, item, s->sims, s->sim_source, s->sim_work) == 0;
+    else
+        from_model = m && m->ops->similar && m->ops->similar(m, item, s->sims) == 0;
     if (!from_model && mr_corating_similar(&s->ds.ratings, item, s->sims, s->work) != 0)
         return 0;
     s->sims[item] = -INFINITY;
@@ -443,22 +452,14 @@ int mr_session_similar(struct mr_session *s, int32_t item, int n, struct mr_rec 
     int got = mr_topn(s->sims, n_items, s->unrated, n, best);
     while (got > 0 && !(best[got - 1].score > 0))
         got--; /* nothing in common is not "similar" */
-    int source[SESSION_SIMS];
-    int32_t others[SESSION_SIMS];
-    for (int k = 0; k < got; k++) {
-        others[k] = best[k].item;
-        source[k] = -1;
-    }
-    int hybrid = from_model && strcmp(m->ops->name, "hybrid") == 0;
-    if (hybrid)
-        mr_hybrid_similar_sources(m, item, others, got, source);
     for (int k = 0; k < got; k++) {
         int content;
-        if (hybrid)
-            content = source[k] >= 0 &&
-                      strcmp(mr_hybrid_component(m, source[k])->ops->name, "content") == 0;
-        else
+        if (hybrid && from_model) {
+            int c = s->sim_source[best[k].item];
+            content = c >= 0 && strcmp(mr_hybrid_component(m, c)->ops->name, "content") == 0;
+        } else {
             content = from_model && strcmp(m->ops->name, "content") == 0;
+        }
         out[k].item = best[k].item;
         out[k].score = best[k].score;
         mr_similar_reason(&s->ds.catalog, &s->ds.ratings, item, best[k].item, content,
@@ -540,6 +541,8 @@ void mr_session_close(struct mr_session *s)
     mr_dataset_free(&s->ds);
     free(s->scores);
     free(s->sims);
+    free(s->sim_work);
+    free(s->sim_source);
     free(s->work);
     free(s->exclude);
     free(s->unrated);
