@@ -3,8 +3,6 @@
  * The state here is process-wide by nature (signal handlers and atexit cannot carry a
  * pointer), so it lives in file-scope variables that tui_term_start() resets. */
 #include <curses.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
