@@ -2,7 +2,7 @@
  * records reported and skipped, and an optional split of a big file over two threads.
  *
  * Each physical line is fed to libcsv on its own (CSV_REPALL_NL), so a record's line is
- * known: the line being fed when it ends, minus the newlines inside its quoted fields.  A
+ * known: the first line fed after the previous record ended.  A
  * range of the file ended between two records exactly when libcsv reported an unquoted
  * '\n' while the range's last line was fed. */
 #include <csv.h>
@@ -32,7 +32,8 @@ struct csv_reader {
     size_t rec_len, rec_cap;
     size_t off[MR_CSV_MAX_FIELDS], flen[MR_CSV_MAX_FIELDS];
     int n_fields;
-    long newlines;     /* inside the current record's fields */
+    int64_t pending;   /* bytes fed since the last record ended */
+    long record_line;  /* line where the record being fed began */
     long last_nl_line; /* line during which libcsv last reported an unquoted '\n' */
     int fatal;         /* MR_ENOMEM or MR_EDATA once the load must stop */
     char what[256];
@@ -44,12 +45,7 @@ static void reader_field(void *data, size_t len, void *r_)
     if (r->fatal)
         return;
     if (r->field_fn && r->header_done) {
-        const char *src = data;
-        long newlines = 0;
-        for (size_t i = 0; i < len; i++)
-            newlines += src[i] == '\n';
-        r->newlines += newlines;
-        r->field_fn(r->row_ctx, r->n_fields++, src, len);
+        r->field_fn(r->row_ctx, r->n_fields++, data, len);
         return;
     }
     if (r->rec_len + len + 1 > r->rec_cap) {
@@ -64,16 +60,9 @@ static void reader_field(void *data, size_t len, void *r_)
         r->rec = rec;
         r->rec_cap = cap;
     }
-    /* Copy and count newlines in one pass: fields are short, a library call per field
-     * would cost more than the bytes. */
     char *dst = r->rec + r->rec_len;
-    const char *src = data;
-    long newlines = 0;
-    for (size_t i = 0; i < len; i++) {
-        dst[i] = src[i];
-        newlines += src[i] == '\n';
-    }
-    r->newlines += newlines;
+    if (len)
+        memcpy(dst, data, len);
     dst[len] = '\0';
     if (r->n_fields < MR_CSV_MAX_FIELDS) {
         r->off[r->n_fields] = r->rec_len;
@@ -102,6 +91,7 @@ static void reader_record(int terminator, void *r_)
     struct csv_reader *r = r_;
     if (terminator == '\n')
         r->last_nl_line = r->lines.line;
+    r->pending = 0;
     if (r->n_fields == 0)
         return; /* an empty line, reported because of CSV_REPALL_NL */
     struct mr_csv_row row;
@@ -111,10 +101,12 @@ static void reader_record(int terminator, void *r_)
         row.field[i] = r->rec + r->off[i];
         row.len[i] = r->flen[i];
     }
-    row.line = r->lines.line - r->newlines;
+    /* Counting the newlines inside its fields would be wrong for a quoted field left open at
+     * the end of the file (it holds the last line's newline too). */
+    row.line = r->record_line;
+    long spanned = r->lines.line - r->record_line;
     r->rec_len = 0;
     r->n_fields = 0;
-    r->newlines = 0;
     if (r->fatal)
         return;
     if (!r->header_done) {
@@ -126,8 +118,16 @@ static void reader_record(int terminator, void *r_)
     }
     r->ld->stats->lines_read++;
     const char *what = r->row_fn(r->row_ctx, &row, r->what, sizeof r->what, &r->fatal);
-    if (what && !r->fatal)
+    if (what && !r->fatal && spanned > 0) {
+        /* A bad record over several lines is most likely an unclosed quote: say so. */
+        char longer[sizeof r->what + 96];
+        snprintf(longer, sizeof longer,
+                 "%s (the record runs from line %ld to %ld: an unclosed quote?)", what, row.line,
+                 row.line + spanned);
+        mr_load_skip(r->ld, r->lines.path, row.line, longer);
+    } else if (what && !r->fatal) {
         mr_load_skip(r->ld, r->lines.path, row.line, what);
+    }
     if (r->fatal == MR_ENOMEM)
         mr_error_set(r->ld->err, MR_ENOMEM, r->lines.path, row.line, "out of memory");
 }
@@ -162,6 +162,37 @@ static int reader_open(struct csv_reader *r, struct mr_load *ld, const char *pat
     return parser_start(r);
 }
 
+/* Drops the record being read and starts libcsv afresh (sets r->fatal when it cannot). */
+static void reader_restart(struct csv_reader *r)
+{
+    csv_free(&r->parser);
+    r->parser_ready = 0;
+    r->rec_len = 0;
+    r->n_fields = 0;
+    r->pending = 0;
+    r->fatal = parser_start(r);
+}
+
+/* Before feeding the line just read: a record still open after ld->max_record_bytes is a
+ * quote that was never closed.  It is reported at its first line and dropped with the lines
+ * it swallowed, so that one stray quote neither buffers nor loses the rest of the file. */
+static void reader_check_runaway(struct csv_reader *r, size_t len)
+{
+    if (r->pending == 0) {
+        r->record_line = r->lines.line;
+    } else if (r->pending + (int64_t)len > r->ld->max_record_bytes) {
+        char what[160];
+        snprintf(what, sizeof what,
+                 "unclosed quote: the record runs past %lld bytes; lines %ld to %ld skipped",
+                 (long long)r->ld->max_record_bytes, r->record_line, r->lines.line - 1);
+        r->ld->stats->lines_read++;
+        mr_load_skip(r->ld, r->lines.path, r->record_line, what);
+        reader_restart(r);
+        r->record_line = r->lines.line;
+    }
+    r->pending += (int64_t)len;
+}
+
 /* Feeds every line of the range to libcsv.  Does not flush the last record. */
 static int reader_run(struct csv_reader *r)
 {
@@ -172,18 +203,16 @@ static int reader_run(struct csv_reader *r)
         if (got == MR_LINE_EOF)
             break;
         if (got == MR_LINE_OK) {
+            reader_check_runaway(r, len);
+            if (r->fatal)
+                break;
             if (csv_parse(&r->parser, text, len, reader_field, reader_record, r) != len &&
                 !r->fatal)
                 r->fatal = mr_error_set(r->ld->err, MR_ENOMEM, r->lines.path, r->lines.line,
                                         "libcsv: %s", csv_strerror(csv_error(&r->parser)));
         } else if (got == MR_LINE_LONG) {
             /* Whatever record the long line belonged to is dropped: start afresh. */
-            csv_free(&r->parser);
-            r->parser_ready = 0;
-            r->rec_len = 0;
-            r->n_fields = 0;
-            r->newlines = 0;
-            r->fatal = parser_start(r);
+            reader_restart(r);
         } else {
             r->fatal = MR_EDATA; /* ld->err says what */
         }

@@ -23,6 +23,7 @@ void mr_load_init(struct mr_load *ld, const struct mr_load_opts *opts, struct mr
     ld->err = err;
     ld->fingerprint = 0xcbf29ce484222325ull; /* FNV-1a offset basis */
     ld->split_min_bytes = 64ll << 20;
+    ld->max_record_bytes = MR_MAX_LINE;
 }
 
 void mr_load_skip(struct mr_load *ld, const char *file, long line, const char *what)

@@ -36,6 +36,7 @@ struct mr_load {
     struct mr_error *err;            /* may be NULL */
     uint64_t fingerprint;            /* of the files opened so far (names, sizes, mtimes) */
     int64_t split_min_bytes;         /* mr_csv_read_split() uses two threads from this size */
+    int64_t max_record_bytes;        /* a CSV record still open past this is dropped */
     struct mr_load_opts own_opts;    /* used when the caller passes none */
     struct mr_load_stats own_stats;
 };

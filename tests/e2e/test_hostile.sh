@@ -140,6 +140,22 @@ fresh quote
 } >"$TMP/quote/movies.csv"
 try "an unclosed quote in movies.csv" 0 "$TMP/quote" search toy --tsv
 
+fresh runaway
+{
+    head -2 "$FIX/ml-latest-tiny/ratings.csv"
+    printf '1,"6,4.0,964982224\n' # a quote that is never closed
+    for i in $(seq 10000); do echo "7,11,4.0,$i"; done
+    echo "8,11,3.0,1"
+} >"$TMP/runaway/ratings.csv"
+try "an unclosed quote in a big ratings.csv" 0 "$TMP/runaway" info 11 --tsv
+check "... is reported at its line as an unclosed quote" \
+    grep -q "ratings.csv:3: unclosed quote: the record runs past" "$TMP/err"
+check "... and the ratings after the skipped window load" test "$(field "$TMP/out" 2 5)" = 2
+head -4 "$FIX/ml-latest-tiny/ratings.csv" >"$TMP/runaway/ratings.csv"
+printf '1,"6,4.0,964982224\n1,11,3.0,5\n' >>"$TMP/runaway/ratings.csv"
+try "an unclosed quote near the end of a small file" 0 "$TMP/runaway" info 11 --tsv
+check "... the report says what probably happened" grep -q "ratings.csv:5: .*an unclosed quote?" "$TMP/err"
+
 # import of hostile files
 mkfifo "$TMP/fifo.csv"
 timeout -k 5 $LIMIT "$BIN" --data "$FIX/ml-latest-tiny" import "$TMP/fifo.csv" >"$TMP/out" 2>"$TMP/err"
