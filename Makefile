@@ -5,6 +5,8 @@
 #   make test       install missing packages, fetch the data, build, run every test,
 #                   then the whole suite again under AddressSanitizer + UBSan
 #   make data       fetch ml-latest-small (or copy it from $MOVIELENS_MIRROR)
+#   make check      the quick unit tests and a few commands under valgrind
+#   make fuzz       libFuzzer targets (tests/fuzz), FUZZ_SECONDS each (default 60)
 #   make bench      benchmarks on ml-latest-small (bench-large: 25M synthetic ratings)
 #   make install    PREFIX=/usr/local DESTDIR= (binary and man page)
 #
@@ -132,6 +134,15 @@ bench: deps-test data
 bench-large: deps-test data
 	@$(MAKE) --no-print-directory BUILD=build/bench CFLAGS="-O3 -march=native -g" build/bench/movierec $(BENCH_SRC:bench/%.c=build/bench/bench/%)
 	@scripts/bench.sh large
+
+# libFuzzer targets of tests/fuzz, FUZZ_SECONDS each (default 60); installs clang if needed.
+fuzz:
+	@scripts/fuzz.sh
+
+# The quick unit tests and a few commands under valgrind: memory errors and leaks.
+check: deps-test data
+	@$(MAKE) --no-print-directory tests
+	@scripts/valgrind.sh build
 
 coverage: deps-test data
 	@$(MAKE) --no-print-directory BUILD=build/cov COVERAGE=1 CFLAGS="-O0 -g" tests

@@ -1,0 +1,77 @@
+#!/bin/bash
+# Runs the quick unit test programs and a few CLI commands under valgrind's memcheck, failing
+# on any memory error and on definite or indirect leaks.
+#   scripts/valgrind.sh [BUILD_DIR]     (default: build, a build without sanitizers)
+# Prints "ok - ..." / "not ok - ..." per program and the closing "N passed, N failed"; the
+# valgrind log of a failure is kept in BUILD_DIR/valgrind/.
+set -u
+cd "$(dirname "$0")/.." || exit 2
+top=$PWD
+build=${1:-build}
+bin=$top/movierec
+[ "$build" != build ] && bin=$top/$build/movierec
+
+# Unit tests left out: each takes several minutes under valgrind (tens of seconds natively:
+# they train every model on ml-latest-small).  The sanitizer build of `make test` covers them.
+skip="test_hybrid test_session test_models_mf test_models_nbr"
+
+command -v valgrind >/dev/null 2>&1 || { echo "valgrind is not installed (scripts/deps.sh test)" >&2; exit 1; }
+logs=$top/$build/valgrind
+mkdir -p "$logs"
+vg=(valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99
+    --track-fds=no)
+
+passed=0
+failed=0
+# vg_run NAME CMD...: runs the command under valgrind; fails on exit 99 (a valgrind error) or
+# any other failure of the command itself.
+vg_run() {
+    local name=$1
+    shift
+    local log=$logs/$name.log
+    local start=$SECONDS
+    "${vg[@]}" --log-file="$log" "$@" >"$log.out" 2>&1
+    local rc=$?
+    if [ $rc -eq 0 ] && [ ! -s "$log" ]; then
+        echo "ok - valgrind $name ($((SECONDS - start))s)"
+        passed=$((passed + 1))
+        rm -f "$log" "$log.out"
+    else
+        echo "not ok - valgrind $name (exit $rc, $((SECONDS - start))s; see $log)"
+        head -20 "$log" | sed 's/^/#   /'
+        failed=$((failed + 1))
+    fi
+}
+
+for t in "$top/$build"/tests/test_*; do
+    [ -x "$t" ] && [ -f "$t" ] || continue
+    name=$(basename "$t")
+    case " $skip " in
+    *" $name "*)
+        echo "ok - valgrind $name # SKIP minutes under valgrind"
+        continue
+        ;;
+    esac
+    vg_run "$name" "$t"
+done
+
+# A few commands, on the small fixture and on ml-latest-small (catalog only where it can be).
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export MOVIEREC_HOME=$tmp/home XDG_CACHE_HOME=$tmp/cache LC_ALL=C.UTF-8 TZ=UTC
+unset MOVIEREC_DATA
+tiny=$top/tests/fixtures/ml-latest-tiny
+small=$top/data/ml-latest-small
+vg_run "cli-search" "$bin" --data "$small" search "amelie" --tsv
+vg_run "cli-info" "$bin" --data "$small" info 2571
+vg_run "cli-rate" "$bin" --data "$small" rate heat 4.5
+vg_run "cli-import-imdb" "$bin" --data "$small" import "$top/tests/fixtures/import/imdb_ratings.csv"
+vg_run "cli-import-letterboxd" "$bin" --data "$small" import \
+    "$top/tests/fixtures/import/letterboxd_ratings.csv"
+vg_run "cli-ratings" "$bin" --data "$small" ratings --tsv
+vg_run "cli-export" "$bin" export "$tmp/export.csv"
+vg_run "cli-recommend-tiny" "$bin" --data "$tiny" recommend --user 1 --algo pop
+vg_run "cli-bad-data" "$bin" --data "$top/tests/fixtures/bad-csv" info 1
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
