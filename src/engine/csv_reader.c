@@ -121,9 +121,8 @@ static void reader_record(int terminator, void *r_)
     if (what && !r->fatal && spanned > 0) {
         /* A bad record over several lines is most likely an unclosed quote: say so. */
         char longer[sizeof r->what + 96];
-        snprintf(longer, sizeof longer,
-                 "%s (the record runs from line %ld to %ld: an unclosed quote?)", what, row.line,
-                 row.line + spanned);
+        snprintf(longer, sizeof longer, "%s (the record runs over %ld lines: an unclosed quote?)",
+                 what, spanned + 1);
         mr_load_skip(r->ld, r->lines.path, row.line, longer);
     } else if (what && !r->fatal) {
         mr_load_skip(r->ld, r->lines.path, row.line, what);
@@ -175,7 +174,8 @@ static void reader_restart(struct csv_reader *r)
 
 /* Before feeding the line just read: a record still open after ld->max_record_bytes is a
  * quote that was never closed.  It is reported at its first line and dropped with the lines
- * it swallowed, so that one stray quote neither buffers nor loses the rest of the file. */
+ * it swallowed, so that one stray quote neither buffers nor loses the rest of the file.
+ * (Reports name no other line: those of a second half are moved by an offset later.) */
 static void reader_check_runaway(struct csv_reader *r, size_t len)
 {
     if (r->pending == 0) {
@@ -183,8 +183,9 @@ static void reader_check_runaway(struct csv_reader *r, size_t len)
     } else if (r->pending + (int64_t)len > r->ld->max_record_bytes) {
         char what[160];
         snprintf(what, sizeof what,
-                 "unclosed quote: the record runs past %lld bytes; lines %ld to %ld skipped",
-                 (long long)r->ld->max_record_bytes, r->record_line, r->lines.line - 1);
+                 "unclosed quote: the record runs past %lld bytes; it and the %ld lines after "
+                 "it are skipped",
+                 (long long)r->ld->max_record_bytes, r->lines.line - 1 - r->record_line);
         r->ld->stats->lines_read++;
         mr_load_skip(r->ld, r->lines.path, r->record_line, what);
         reader_restart(r);
