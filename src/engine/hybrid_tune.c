@@ -26,7 +26,7 @@
 #include "models.h"
 
 #define TUNE_MAX_USERS 600  /* validation users scored (a deterministic, even sample) */
-#define TUNE_POOL      50   /* per component: its best candidates kept for a case */
+#define TUNE_POOL      30   /* per component: its best candidates kept for a case */
 #define TUNE_CUTOFF    10   /* NDCG@10 */
 #define TUNE_LIKED     8    /* half stars: 4.0 and up is relevant */
 #define TUNE_PASSES    8    /* coordinate ascent passes at most */
