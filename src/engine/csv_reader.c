@@ -369,9 +369,10 @@ int mr_csv_read_split(struct mr_load *ld, const char *path, const char *stage, c
     rc = reader_run(&first);
     if (started)
         pthread_join(thread, NULL);
-    /* The halves fit together when the first ended between two records. */
+    /* The halves fit together when the first ended between two records, after the header
+     * (blank lines may put the header itself in the second half). */
     int fits = started && rc == MR_OK && first.last_nl_line == first.lines.line &&
-               first.lines.line > 0 && first.n_fields == 0 && !half->oom;
+               first.lines.line > 0 && first.n_fields == 0 && first.header_done && !half->oom;
     if (fits && half->rc != MR_OK) {
         /* The second half failed on its own: pass its error on, at the file's real line. */
         rc = mr_error_set(ld->err, half->err.status, path,
