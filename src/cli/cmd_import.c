@@ -91,6 +91,15 @@ static void print_summary(const struct cli *cli, const char *file, const struct 
     putchar('\n');
 }
 
+/* 1 when some film of c has an IMDb id (the data set has a links.csv). */
+static int has_imdb_ids(const struct mr_catalog *c)
+{
+    for (int32_t i = 0; i < c->n_movies; i++)
+        if (c->movies[i].imdb_id > 0)
+            return 1;
+    return 0;
+}
+
 int cmd_import(struct cli *cli, int argc, char **argv)
 {
     enum { OPT_USER = 256, OPT_PROFILE, OPT_DRY_RUN };
@@ -146,8 +155,8 @@ int cmd_import(struct cli *cli, int argc, char **argv)
         mr_dataset_free(&ds);
         return status == MR_EUSAGE ? CLI_USAGE : CLI_DATA;
     }
-    if (im.format == MR_IMPORT_IMDB && ds.layout != MR_LAYOUT_CSV)
-        cli_warn("this data set has no links.csv: IMDb ids cannot be matched");
+    if (im.format == MR_IMPORT_IMDB && !has_imdb_ids(&ds.catalog))
+        cli_warn("this data set has no IMDb ids (links.csv): IMDb ratings cannot be matched");
 
     struct mr_profile p;
     struct mr_import_summary s = {0};

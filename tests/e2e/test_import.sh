@@ -61,6 +61,9 @@ run_rc "a CRLF MovieLens file into another profile" 0 import --profile crlf "$IM
 check "... its own profile file" test -f "$MOVIEREC_HOME/profiles/crlf.csv"
 check "... three ratings" test "$(grep -c '^0,' "$MOVIEREC_HOME/profiles/crlf.csv")" -eq 3
 
+run_rc "an IMDb export against a data set without links.csv" 1 --data "$FIX/ml-1m-tiny" \
+    import --dry-run "$IMP/imdb_ratings.csv"
+check "... says IMDb ids cannot be matched" has "$TMP/err" "no IMDb ids"
 run_rc "a file of no known format" 3 import "$IMP/unknown_format.csv"
 check "... says which formats it knows" has "$TMP/err" "not a ratings export"
 run_rc "a missing file" 3 import "$TMP/nope.csv"
