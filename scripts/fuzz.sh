@@ -29,6 +29,7 @@ if ! command -v clang >/dev/null 2>&1 || ! fuzzer_works; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
         echo "fuzz: installing $pkgs"
         export DEBIAN_FRONTEND=noninteractive
+        # shellcheck disable=SC2086
         apt-get update -qq && apt-get install -y -qq --no-install-recommends $pkgs || exit 1
     else
         echo "fuzz: clang with libFuzzer is needed. Run, as root:" >&2

@@ -18,6 +18,7 @@ skip="test_hybrid test_session test_models_mf test_models_nbr"
 command -v valgrind >/dev/null 2>&1 || { echo "valgrind is not installed (scripts/deps.sh test)" >&2; exit 1; }
 logs=$top/$build/valgrind
 mkdir -p "$logs"
+# shellcheck disable=SC2054
 vg=(valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99
     --track-fds=no)
 
@@ -44,7 +45,7 @@ vg_run() {
 }
 
 for t in "$top/$build"/tests/test_*; do
-    [ -x "$t" ] && [ -f "$t" ] || continue
+    if [ ! -f "$t" ] || [ ! -x "$t" ]; then continue; fi
     name=$(basename "$t")
     case " $skip " in
     *" $name "*)
