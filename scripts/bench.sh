@@ -2,7 +2,9 @@
 # Runs the benchmarks and prints one table: data set, measure, size, median, p99, unit.
 #   scripts/bench.sh small   ml-latest-small (and the ml-25m catalog for search)
 #   scripts/bench.sh large   also a 25M-rating synthetic set over the ml-25m catalog
-# Every bench program prints TSV lines: dataset measure size median p99 unit.
+# Every bench program prints TSV lines: dataset measure size median p99 unit.  Wall-clock
+# figures suffer when other jobs share the machine: the load average is printed before and
+# after, and the "-cpu" lines give the same work in CPU time.
 set -eu
 cd "$(dirname "$0")/.."
 mode=${1:-small}
@@ -19,6 +21,8 @@ run() { # prints the program's TSV lines, and keeps them for the table
 }
 
 printf 'machine: %s cores, %s\n' "$(nproc)" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')" >&2
+printf 'load average at start: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)" >&2
+start=$(date +%s)
 
 for b in "$bin"/bench/bench_*; do
     [ -x "$b" ] || continue
@@ -42,6 +46,7 @@ if [ "$mode" = large ]; then
     done
 fi
 
+printf 'load average at end: %s (%s s in all)\n' "$(cut -d' ' -f1-3 /proc/loadavg)" "$(($(date +%s) - start))" >&2
 echo
 {
     printf 'dataset\tmeasure\tsize\tmedian\tp99\tunit\n'
