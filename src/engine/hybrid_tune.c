@@ -25,12 +25,15 @@
 #include "hybrid_impl.h"
 #include "models.h"
 
-#define TUNE_MAX_USERS 600  /* validation users scored (a deterministic, even sample) */
-#define TUNE_POOL      30   /* per component: its best candidates kept for a case */
-#define TUNE_CUTOFF    10   /* NDCG@10 */
-#define TUNE_LIKED     8    /* half stars: 4.0 and up is relevant */
-#define TUNE_PASSES    8    /* coordinate ascent passes at most */
-#define TUNE_RIDGE     1e-3 /* prediction blend: ridge per pair, for a well-posed system only */
+#define TUNE_MAX_USERS 600 /* validation users scored (a deterministic, even sample) */
+/* Above this many ratings, tuning works on a seeded sample of the users holding about this
+ * many: the weights are fitted at a smaller scale rather than doubling a long training. */
+#define TUNE_MAX_RATINGS 5000000
+#define TUNE_POOL        30   /* per component: its best candidates kept for a case */
+#define TUNE_CUTOFF      10   /* NDCG@10 */
+#define TUNE_LIKED       8    /* half stars: 4.0 and up is relevant */
+#define TUNE_PASSES      8    /* coordinate ascent passes at most */
+#define TUNE_RIDGE       1e-3 /* prediction blend: ridge per pair, for a well-posed system only */
 
 /* Candidate weights of one coordinate (relative to the starting one-hot vector's 1). */
 static const double weight_grid[] = {0, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5};
@@ -71,6 +74,7 @@ struct case_list {
 struct carve {
     struct mr_ratings train; /* what is left for fitting */
     int64_t *ptr;            /* per user index of the original: [ptr[u], ptr[u+1]) */
+    int32_t *row;            /* per user index of the original: its index in train, or -1 */
     int32_t *items;          /* held-out items, ascending within a user */
     uint8_t *vals;
 };
@@ -114,6 +118,7 @@ static void carve_free(struct carve *cv)
 {
     mr_ratings_free(&cv->train);
     free(cv->ptr);
+    free(cv->row);
     free(cv->items);
     free(cv->vals);
     memset(cv, 0, sizeof *cv);
@@ -124,6 +129,14 @@ static int carve_split(const struct mr_ratings *r, uint64_t seed, struct carve *
     memset(cv, 0, sizeof *cv);
     struct mr_ratings_builder b = {0};
     cv->ptr = calloc((size_t)r->n_users + 1, sizeof *cv->ptr);
+    cv->row = malloc((size_t)(r->n_users > 0 ? r->n_users : 1) * sizeof *cv->row);
+    /* Which users take part: all, or a seeded sample on large data. */
+    double keep = r->n_ratings > TUNE_MAX_RATINGS ? (double)TUNE_MAX_RATINGS / r->n_ratings : 1;
+    for (int32_t u = 0; cv->row && u < r->n_users; u++) {
+        struct mr_splitmix h;
+        mr_splitmix_seed(&h, seed ^ (0xD1B54A32D192ED03ULL * (uint64_t)(r->user_ids[u] + 1)));
+        cv->row[u] = keep >= 1 || (double)(mr_splitmix_next(&h) >> 11) * 0x1p-53 < keep ? 0 : -1;
+    }
     int64_t n_val = 0;
     for (int32_t u = 0; u < r->n_users; u++)
         n_val += mr_holdout_n_test((int32_t)(r->user_ptr[u + 1] - r->user_ptr[u]), 0.2);
@@ -134,7 +147,7 @@ static int carve_split(const struct mr_ratings *r, uint64_t seed, struct carve *
         if (r->user_ptr[u + 1] - r->user_ptr[u] > max_row)
             max_row = (int32_t)(r->user_ptr[u + 1] - r->user_ptr[u]);
     int64_t *order = malloc((size_t)(max_row > 0 ? max_row : 1) * sizeof *order);
-    if (!cv->ptr || !cv->items || !cv->vals || !order) {
+    if (!cv->ptr || !cv->row || !cv->items || !cv->vals || !order) {
         free(order);
         carve_free(cv);
         return MR_ENOMEM;
@@ -146,6 +159,10 @@ static int carve_split(const struct mr_ratings *r, uint64_t seed, struct carve *
         int64_t lo = r->user_ptr[u];
         int32_t n = (int32_t)(r->user_ptr[u + 1] - lo);
         int32_t n_test = mr_holdout_n_test(n, 0.2);
+        if (cv->row[u] < 0) {
+            cv->ptr[u] = at; /* not in the sample: neither trained on nor validated */
+            continue;
+        }
         for (int32_t k = 0; k < n; k++)
             order[k] = lo + k;
         if (n_test > 0)
@@ -187,6 +204,9 @@ static int carve_split(const struct mr_ratings *r, uint64_t seed, struct carve *
         carve_free(cv);
         return MR_ENOMEM;
     }
+    for (int32_t u = 0; u < r->n_users; u++)
+        if (cv->row[u] >= 0)
+            cv->row[u] = mr_ratings_find_user(&cv->train, r->user_ids[u]);
     return MR_OK;
 }
 
@@ -308,13 +328,14 @@ static int score_profile(struct tune_ctx *t, struct scratch *s, int *live, int32
     return 0;
 }
 
-/* Loads the first k of the user's known ratings in s->pick order into s->user. */
-static int load_profile(struct tune_ctx *t, struct scratch *s, int32_t u, int32_t k)
+/* Loads the first k of the known ratings of user ut (of the carved part) in s->pick order
+ * into s->user. */
+static int load_profile(struct tune_ctx *t, struct scratch *s, int32_t ut, int32_t k)
 {
     const struct mr_ratings *tr = &t->cv.train;
     for (int32_t i = s->user.n - 1; i >= 0; i--)
         mr_user_set(&s->user, s->user.items[i], 0, NULL);
-    int64_t lo = tr->user_ptr[u];
+    int64_t lo = tr->user_ptr[ut];
     for (int32_t i = 0; i < k; i++) {
         int64_t p = lo + s->pick[i];
         if (mr_user_set(&s->user, tr->user_items[p], tr->user_vals[p], NULL) != MR_OK)
@@ -328,9 +349,9 @@ static int build_user(struct tune_ctx *t, struct scratch *s, int32_t v, float *r
 {
     const struct mr_ratings *tr = &t->cv.train;
     int32_t n_items = tr->n_items;
-    int32_t u = t->users[v];
-    int64_t lo = tr->user_ptr[u];
-    int32_t n = (int32_t)(tr->user_ptr[u + 1] - lo);
+    int32_t u = t->users[v], ut = t->cv.row[u]; /* in the original, in the carved part */
+    int64_t lo = tr->user_ptr[ut];
+    int32_t n = (int32_t)(tr->user_ptr[ut + 1] - lo);
     int64_t vlo = t->cv.ptr[u], vhi = t->cv.ptr[u + 1];
     int32_t n_relevant = 0;
     float gains[TUNE_CUTOFF] = {0}; /* the largest gains, descending, for the IDCG */
@@ -355,7 +376,7 @@ static int build_user(struct tune_ctx *t, struct scratch *s, int32_t v, float *r
     for (int64_t p = lo; p < lo + n; p++)
         s->skip[tr->user_items[p]] = 1;
     struct mr_splitmix g;
-    mr_splitmix_seed(&g, t->seed ^ (0x9E3779B97F4A7C15ULL * (uint64_t)(tr->user_ids[u] + 1)));
+    mr_splitmix_seed(&g, t->seed ^ (0x9E3779B97F4A7C15ULL * (uint64_t)(tr->user_ids[ut] + 1)));
     for (int32_t i = 0; i < n; i++)
         s->pick[i] = i;
     for (int32_t i = n - 1; i >= 1; i--) {
@@ -371,7 +392,7 @@ static int build_user(struct tune_ctx *t, struct scratch *s, int32_t v, float *r
     int32_t n_val = (int32_t)(vhi - vlo);
     double *pairs =
         malloc((size_t)(n_val > 0 ? n_val : 1) * (size_t)(1 + t->n_comp) * sizeof *pairs);
-    if (!pairs || load_profile(t, s, u, n) != 0 || score_profile(t, s, live, u, pairs) != 0) {
+    if (!pairs || load_profile(t, s, ut, n) != 0 || score_profile(t, s, live, u, pairs) != 0) {
         free(pairs);
         rc = -1;
         goto out;
@@ -397,7 +418,7 @@ static int build_user(struct tune_ctx *t, struct scratch *s, int32_t v, float *r
             k = 5 + (int32_t)(mr_splitmix_next(&g) % (uint64_t)((n < 19 ? n : 19) - 4));
         else
             continue;
-        if (load_profile(t, s, u, k) != 0 || score_profile(t, s, live, u, NULL) != 0 ||
+        if (load_profile(t, s, ut, k) != 0 || score_profile(t, s, live, u, NULL) != 0 ||
             make_case(&t->rank[(size_t)v * MR_HYBRID_BUCKETS + (size_t)b], s, t->n_comp, n_items,
                       s->raw, live, rel_mark, idcg, NULL) != 0) {
             rc = -1;
@@ -777,9 +798,6 @@ static int prepare(struct mr_model *m, const struct mr_ratings *train, struct tu
             t->users[t->n_users++] = u;
         seen++;
     }
-    /* The carved training part keeps every user, in the same order. */
-    if (t->cv.train.n_users != train->n_users)
-        return mr_error_set(err, MR_EDATA, NULL, 0, "hybrid: validation split lost users");
     return MR_OK;
 }
 
