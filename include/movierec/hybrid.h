@@ -45,8 +45,9 @@ struct mr_hybrid_report {
 };
 
 /* Fits the hybrid's blend weights on validation data: train (normally hybrid->ratings) is cut
- * per user (users with 5+ ratings lose a seeded 20% to validation; seed = params.seed), the
- * components are fitted afresh on the rest, validation users are ranked with profiles of each
+ * per user (users with 5+ ratings lose a seeded 20% to validation; seed = params.seed; above
+ * 5M ratings only a seeded sample of users holding about 5M takes part), the components are
+ * fitted afresh on the rest, validation users are ranked with profiles of each
  * bucket's size, and the weights that maximise NDCG@10 per bucket are found by coordinate
  * ascent from the best single component; the prediction blend by least squares; the
  * similar() blend by NDCG@10 of "liked one, liked another".  The hybrid's own (fitted)
