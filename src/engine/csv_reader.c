@@ -361,6 +361,7 @@ int mr_csv_read_split(struct mr_load *ld, const char *path, const char *stage, c
     half->opts.report = hold_report;
     half->opts.report_ctx = half;
     mr_load_init(&half->ld, &half->opts, NULL, &half->err);
+    half->ld.max_record_bytes = ld->max_record_bytes; /* the same rules in both halves */
     pthread_t thread;
     int started = 0;
     if (reader_open(&half->r, &half->ld, path, stage, NULL, h, ctx2, cut, -1) == MR_OK)
