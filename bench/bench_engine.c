@@ -1,11 +1,14 @@
 /* bench_engine.c — time the engine: loading, training, the model cache, start-up, a rating
  * turned into a new top-5, similar-movies queries, and peak memory.
  *
- *   bench_engine [-m MODEL,MODEL...] DIR
+ *   bench_engine [-m MODEL,MODEL...] [-c CACHE_DIR] DIR
  *
  * DIR is a data set directory.  A data set of more than 5M ratings counts as large: fewer
- * repetitions (3 loads, one fit per model).  -m restricts the models trained (default: all
- * of them; the session part uses the hybrid when it was trained, else the last model).
+ * repetitions (3 loads, one fit per model).  -m restricts the models benchmarked (default: all
+ * of them; the session part uses the hybrid when it is among them, else the last one).
+ * -c keeps the model files in CACHE_DIR and reuses the valid ones found there: those models
+ * are not trained again (no train line), which makes a re-run at 25M take minutes, not an
+ * hour.  Without -c the cache lives in a temporary directory, removed at the end.
  *
  * Prints one TSV line per measure: dataset, measure, size, median, p99, unit.  Wall-clock
  * times come from CLOCK_MONOTONIC.  A "-cpu" line is the same work in CPU time, which a busy
@@ -46,8 +49,9 @@ struct bench {
     char name[256]; /* dataset column */
     char size[96];  /* size column */
     int large;      /* fewer repetitions */
-    char tmp[4096]; /* temporary directory: cache/ and the profile */
+    char tmp[4096]; /* temporary directory: the profile, and cache/ unless -c */
     char cache[4200];
+    int reuse; /* -c: models with a valid cache file are loaded, not trained */
     struct mr_dataset ds;
 };
 
@@ -376,7 +380,17 @@ static int bench_model(struct bench *b, const struct mr_model_ops *ops, const st
     double wall[5], cpu[5];
     char measure[96], path[4400];
     struct mr_model *m = NULL;
-    note(b, "training", ops->name);
+    if (!mr_cache_path(b->cache, ops->name, b->ds.fingerprint, path, sizeof path))
+        return fprintf(stderr, "bench_engine: cache path too long\n"), 1;
+    if (b->reuse) {
+        enum mr_cache_state state;
+        m = mr_model_new(ops->name, NULL, c, r);
+        if (m && mr_cache_load(m, path, b->ds.fingerprint, &state, &err) == MR_OK)
+            reps = 0;
+        mr_model_free(m);
+        m = NULL;
+    }
+    note(b, reps ? "training" : "cached, not training", ops->name);
     for (int k = 0; k < reps; k++) {
         mr_model_free(m);
         m = mr_model_new(ops->name, NULL, c, r);
@@ -390,19 +404,18 @@ static int bench_model(struct bench *b, const struct mr_model_ops *ops, const st
         wall[k] = now_ms() - t0;
         cpu[k] = proc_ms() - c0;
     }
-    snprintf(measure, sizeof measure, "train-%s", ops->name);
-    report2(b, measure, wall, cpu, reps, "ms");
-
-    if (!mr_cache_path(b->cache, ops->name, b->ds.fingerprint, path, sizeof path))
-        return fprintf(stderr, "bench_engine: cache path too long\n"), 1;
-    double t0 = now_ms();
-    int rc = mr_cache_save(m, path, b->ds.fingerprint, &err);
-    wall[0] = now_ms() - t0;
-    mr_model_free(m);
-    if (rc != MR_OK)
-        return fail(ops->name, &err);
-    snprintf(measure, sizeof measure, "cache-save-%s", ops->name);
-    report(b, measure, wall, 1, "ms");
+    if (reps > 0) {
+        snprintf(measure, sizeof measure, "train-%s", ops->name);
+        report2(b, measure, wall, cpu, reps, "ms");
+        double t0 = now_ms();
+        int rc = mr_cache_save(m, path, b->ds.fingerprint, &err);
+        wall[0] = now_ms() - t0;
+        mr_model_free(m);
+        if (rc != MR_OK)
+            return fail(ops->name, &err);
+        snprintf(measure, sizeof measure, "cache-save-%s", ops->name);
+        report(b, measure, wall, 1, "ms");
+    }
 
     reps = b->large ? 3 : 5;
     m = NULL;
@@ -424,7 +437,7 @@ static int bench_model(struct bench *b, const struct mr_model_ops *ops, const st
     report2(b, measure, wall, cpu, reps, "ms");
 
     note(b, "updates and similar() of", ops->name);
-    rc = bench_model_updates(b, m, rate);
+    int rc = bench_model_updates(b, m, rate);
     if (rc == 0)
         rc = bench_model_similar(b, m, queries);
     mr_model_free(m);
@@ -558,7 +571,7 @@ static int bench_session(struct bench *b, const char *algo)
     return rc;
 }
 
-/* Runs this program again as "--session DIR TMP ALGO" and waits for it. */
+/* Runs this program again as "--session DIR TMP CACHE ALGO" and waits for it. */
 static int run_session_process(const struct bench *b, const char *algo)
 {
     fflush(stdout);
@@ -566,7 +579,8 @@ static int run_session_process(const struct bench *b, const char *algo)
     if (pid < 0)
         return fprintf(stderr, "bench_engine: fork: %s\n", strerror(errno)), 1;
     if (pid == 0) {
-        execl("/proc/self/exe", "bench_engine", "--session", b->dir, b->tmp, algo, (char *)NULL);
+        execl("/proc/self/exe", "bench_engine", "--session", b->dir, b->tmp, b->cache, algo,
+              (char *)NULL);
         fprintf(stderr, "bench_engine: exec: %s\n", strerror(errno));
         _exit(127);
     }
@@ -598,24 +612,28 @@ int main(int argc, char **argv)
 {
     struct bench b;
     memset(&b, 0, sizeof b);
-    if (argc == 5 && strcmp(argv[1], "--session") == 0) {
+    if (argc == 6 && strcmp(argv[1], "--session") == 0) {
         b.dir = argv[2];
         snprintf(b.tmp, sizeof b.tmp, "%s", argv[3]);
-        snprintf(b.cache, sizeof b.cache, "%s/cache", b.tmp);
+        snprintf(b.cache, sizeof b.cache, "%s", argv[4]);
         dataset_name(b.dir, b.name, sizeof b.name);
-        return bench_session(&b, argv[4]);
+        return bench_session(&b, argv[5]);
     }
-    const char *models = NULL;
-    int a = 1;
-    if (argc == 4 && strcmp(argv[1], "-m") == 0) {
-        models = argv[2];
-        a = 3;
+    const char *models = NULL, *cache = NULL;
+    int opt, bad = 0;
+    while (!bad && (opt = getopt(argc, argv, "m:c:")) != -1) {
+        if (opt == 'm')
+            models = optarg;
+        else if (opt == 'c')
+            cache = optarg;
+        else
+            bad = 1;
     }
-    if (a != argc - 1) {
-        fprintf(stderr, "usage: %s [-m MODEL,MODEL...] DATA_DIR\n", argv[0]);
+    if (bad || optind != argc - 1) {
+        fprintf(stderr, "usage: %s [-m MODEL,MODEL...] [-c CACHE_DIR] DATA_DIR\n", argv[0]);
         return 2;
     }
-    b.dir = argv[a];
+    b.dir = argv[optind];
     dataset_name(b.dir, b.name, sizeof b.name);
     const char *tmpdir = getenv("TMPDIR");
     snprintf(b.tmp, sizeof b.tmp, "%s/bench_engine.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
@@ -623,7 +641,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_engine: mkdtemp: %s\n", strerror(errno));
         return 1;
     }
-    snprintf(b.cache, sizeof b.cache, "%s/cache", b.tmp);
+    if (cache) {
+        snprintf(b.cache, sizeof b.cache, "%s", cache);
+        b.reuse = 1;
+    } else {
+        snprintf(b.cache, sizeof b.cache, "%s/cache", b.tmp);
+    }
 
     int rc = bench_load(&b);
     struct op *rate = NULL;
