@@ -50,7 +50,7 @@ for build in "$@"; do
         echo "=== $kind tests ($build)"
         for s in "$top"/tests/$kind/test_*.sh; do
             [ -f "$s" ] || continue
-            MOVIEREC_BIN=$bin timeout 600 bash "$s" >"$log" 2>&1
+            MOVIEREC_BIN=$bin timeout 900 bash "$s" >"$log" 2>&1
             rc=$?
             cat "$log"
             count_tap "$log" "$build: $(basename "$s")"
