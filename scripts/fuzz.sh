@@ -55,6 +55,10 @@ else
 fi
 
 mkdir -p "$out/crashes"
+# The targets' scratch files: removed here, since libFuzzer may exit without cleaning up.
+scratch=$(mktemp -d /dev/shm/mr-fuzz-run.XXXXXX 2>/dev/null || mktemp -d) || exit 1
+export MOVIEREC_FUZZ_SCRATCH=$scratch
+trap 'rm -rf "$scratch"' EXIT
 status=0
 summary=()
 for t in "${targets[@]}"; do

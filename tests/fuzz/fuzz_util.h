@@ -27,8 +27,9 @@
         }                                                                                          \
     } while (0)
 
-/* The process's scratch directory (in /dev/shm when there is one: fsync is free there),
- * created on first use and removed at exit, with one subdirectory per target. */
+/* The process's scratch directory (under $MOVIEREC_FUZZ_SCRATCH, else in /dev/shm when there
+ * is one: fsync is free there), created on first use and removed at exit, with one
+ * subdirectory per target. */
 static char fuzz_dir_path[64];
 
 /* Removes the files of dir and dir itself, and one level of subdirectories. */
@@ -62,9 +63,13 @@ static inline void fuzz_dir_remove(void)
 static inline void fuzz_subdir(const char *sub, char *path, size_t len)
 {
     if (!fuzz_dir_path[0]) {
+        /* scripts/fuzz.sh names a directory it removes afterwards: libFuzzer may end the
+         * process without running atexit handlers. */
         struct stat st;
-        const char *base =
-            stat("/dev/shm", &st) == 0 && access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+        const char *base = getenv("MOVIEREC_FUZZ_SCRATCH");
+        if (!base || !*base)
+            base =
+                stat("/dev/shm", &st) == 0 && access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
         snprintf(fuzz_dir_path, sizeof fuzz_dir_path, "%s/mr-fuzz-XXXXXX", base);
         if (!mkdtemp(fuzz_dir_path)) {
             perror("mkdtemp");
