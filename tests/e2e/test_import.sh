@@ -99,5 +99,9 @@ run_rc "import the export back into the original" 0 import "$TMP/mine.csv"
 check "... nothing changed" has "$TMP/out" "nothing changed"
 run_rc "export to a directory that does not exist" 3 export "$TMP/no/such/dir/x.csv"
 run_rc "export with two files" 2 export a b
+if [ -w /dev/full ]; then
+    "$BIN" export >/dev/full 2>"$TMP/err"
+    check "export to a full disk fails with a message (exit $?)" has "$TMP/err" "cannot write"
+fi
 
 finish
