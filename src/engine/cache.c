@@ -244,7 +244,7 @@ struct file_image {
 static int image_open(const char *path, struct file_image *img, struct mr_error *err)
 {
     memset(img, 0, sizeof *img);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
         if (errno == ENOENT)
             return mr_error_set(err, MR_ENOTFOUND, path, 0, "no cache file");
