@@ -26,6 +26,7 @@
 
 struct graph {
     struct mr_sparse_topk w; /* rows: W_i., top-K */
+    int32_t *liked;          /* n_items: liked ratings per item, deg(i) (derived, not saved) */
 };
 
 struct graph_user {
@@ -47,6 +48,7 @@ static void graph_free_impl(struct graph *g)
     if (!g)
         return;
     mr_sparse_topk_free(&g->w);
+    free(g->liked);
     free(g);
 }
 
@@ -139,6 +141,22 @@ static int64_t liked_degree(const struct mr_ratings *r, int32_t i)
     return n;
 }
 
+/* Fills g->liked with every item's liked degree, so that similar() need not count them
+ * (an item's column can hold 100,000 ratings).  Returns 0, or -1 when out of memory. */
+static int count_liked(struct graph *g, const struct mr_ratings *r)
+{
+    g->liked = malloc((size_t)(r->n_items > 0 ? r->n_items : 1) * sizeof *g->liked);
+    if (!g->liked)
+        return -1;
+    for (int32_t i = 0; i < r->n_items; i++) {
+        int32_t n = 0; /* 32 bits and no branch: the loop vectorises */
+        for (int64_t p = r->item_ptr[i]; p < r->item_ptr[i + 1]; p++)
+            n += r->item_vals[p] >= LIKED_HALF;
+        g->liked[i] = n;
+    }
+    return 0;
+}
+
 static int graph_fit(struct mr_model *m, struct mr_error *err)
 {
     const struct mr_ratings *r = m->ratings;
@@ -189,7 +207,7 @@ static int graph_fit(struct mr_model *m, struct mr_error *err)
         .progress_ctx = m->progress_ctx,
         .stage = "graph: random walks",
     };
-    if (mr_sparse_topk_build(&job, &g->w) != MR_OK)
+    if (mr_sparse_topk_build(&job, &g->w) != MR_OK || count_liked(g, r) != 0)
         goto out;
     rc = MR_OK;
 out:
@@ -312,10 +330,10 @@ static int graph_similar(const struct mr_model *m, int32_t item, float *sims)
     if (item < 0 || item >= g->w.n_rows)
         return -1;
     double half = (m->params.alpha - m->params.beta) / 2;
-    double deg_item = (double)liked_degree(r, item);
+    double deg_item = (double)g->liked[item];
     for (int64_t p = g->w.ptr[item]; p < g->w.ptr[item + 1]; p++) {
         int32_t j = g->w.col[p];
-        int64_t deg_j = liked_degree(r, j);
+        int64_t deg_j = g->liked[j];
         double ratio = deg_j > 0 ? deg_item / (double)deg_j : 1.0;
         sims[j] = (float)(g->w.val[p] * pow(ratio, half));
     }
@@ -339,6 +357,10 @@ static int graph_load(struct mr_model *m, struct mr_reader *rd, struct mr_error 
     int rc = MR_ECORRUPT;
     if (mr_read_u32(rd, &magic) == 0 && magic == GRAPH_MAGIC)
         rc = mr_sparse_topk_load(rd, n_items, n_items, &g->w);
+    if (rc == MR_OK && count_liked(g, m->ratings) != 0) {
+        graph_free_impl(g);
+        return mr_error_set(err, MR_ENOMEM, NULL, 0, "graph: out of memory");
+    }
     if (rc != MR_OK) {
         rd->failed = 1;
         graph_free_impl(g);
