@@ -48,8 +48,8 @@ int mr_cache_save(const struct mr_model *m, const char *path, uint64_t data_fing
 /* Loads path into the unfitted model m (created by mr_model_new, or with ops, params, catalog
  * and ratings set).  *state says what was found.  Returns MR_OK when loaded; MR_ENOTFOUND when
  * there is no file; MR_ECORRUPT for a stale or corrupt file, err->msg saying which (e.g.
- * "cache is corrupt: checksum mismatch"); MR_ENOMEM.  After a failure m->impl may hold a
- * partial state: destroy the model before fitting it. */
+ * "cache is corrupt: checksum mismatch"); MR_ENOMEM.  After a failure m->impl (and m->backing) may
+ * hold a partial state: destroy the model before fitting it. */
 int mr_cache_load(struct mr_model *m, const char *path, uint64_t data_fingerprint,
                   enum mr_cache_state *state, struct mr_error *err);
 

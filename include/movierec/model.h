@@ -88,6 +88,11 @@ struct mr_model {
     mr_progress_fn progress;          /* may be NULL */
     void *progress_ctx;
     void *impl;
+    /* Owned: the loaded cache file that impl's arrays may point into (mr_read_view), or NULL
+     * for a fitted model.  Released by backing_release after ops->destroy, by mr_model_free()
+     * and mr_model_unload(); a hybrid's components point into their hybrid's backing. */
+    void *backing;
+    void (*backing_release)(void *backing);
 };
 
 /* The ops of model name, or NULL. */
@@ -109,6 +114,10 @@ int mr_model_fit(struct mr_model *m, struct mr_error *err);
 
 /* Builds a user state from all of u's ratings (one user_update per rating). */
 void *mr_model_user_from(const struct mr_model *m, const struct mr_user *u);
+
+/* Drops what was fitted or loaded: ops->destroy, then the backing.  m is unfitted again
+ * (impl and backing NULL) and may be fitted or loaded afresh. */
+void mr_model_unload(struct mr_model *m);
 
 /* Frees the model and everything it owns (NULL is fine). */
 void mr_model_free(struct mr_model *m);

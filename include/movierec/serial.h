@@ -1,8 +1,14 @@
 /* serial.h — reading and writing model data for the cache file.
  *
- * A writer streams bytes to a FILE and keeps a running checksum; a reader walks a
- * buffer holding the whole file and never reads past its end, so a truncated or
- * corrupt cache is detected, never trusted. */
+ * A writer streams bytes to a FILE, counts them and keeps a running checksum; a reader walks a
+ * buffer holding the whole file and never reads past its end, so a truncated or corrupt cache
+ * is detected, never trusted.
+ *
+ * Arrays used in place: a writer pads with mr_write_align() before a big array, and the
+ * reader skips the same padding with mr_read_align() and takes a pointer into its buffer with
+ * mr_read_view() instead of copying.  Offsets count from the start of the file: a reader's
+ * data is the file's first byte (a page-aligned mapping, or a malloc'd copy), and its pos
+ * starts past the header; a writer's offset counts every byte written since the file began. */
 #ifndef MOVIEREC_SERIAL_H
 #define MOVIEREC_SERIAL_H
 
@@ -14,13 +20,14 @@ struct mr_writer {
     FILE *f;
     uint64_t checksum; /* FNV-1a 64 of every byte written */
     int failed;        /* set on the first write error; later writes do nothing */
+    uint64_t offset;   /* bytes written so far, counted from the start of the file */
 };
 
 struct mr_reader {
-    const unsigned char *data;
-    size_t size;
-    size_t pos;
-    int failed; /* set when a read ran past the end or a value was out of range */
+    const unsigned char *data; /* the file's first byte (alignment is counted from here) */
+    size_t size;               /* readable bytes from data (the checksum excluded) */
+    size_t pos;                /* next byte to read */
+    int failed;                /* set when a read ran past the end or a value was out of range */
 };
 
 /* Appends n bytes. Returns 0, or -1 (and sets failed) on error. */
@@ -41,6 +48,21 @@ int mr_read_count(struct mr_reader *r, uint32_t max, uint32_t *v);
 /* Allocates and reads an array of n elements of size bytes (n * size checked against what
  * remains first).  Returns the array, or NULL (failed set) when short or out of memory. */
 void *mr_read_array(struct mr_reader *r, size_t n, size_t size);
+
+/* Pads with zero bytes to a multiple of align (a power of two, at most 4096) counted from the
+ * start of the file.  Returns 0, or -1 (failed set) on error or a bad align. */
+int mr_write_align(struct mr_writer *w, size_t align);
+
+/* Skips the padding mr_write_align wrote: moves pos to the next multiple of align.  Returns 0,
+ * or -1 (failed set) when the padding runs past the end, is not zero, or align is bad. */
+int mr_read_align(struct mr_reader *r, size_t align);
+
+/* A pointer to n elements of size bytes inside the reader's buffer (no copy), valid as long as
+ * the model that loaded it lives (cache.c keeps the file mapped in mr_model.backing).  NULL
+ * (failed set) when short, or when the address is not aligned for the element size (the
+ * largest power of two dividing size, at most 16).  n == 0 gives a non-NULL pointer that must
+ * not be dereferenced. */
+const void *mr_read_view(struct mr_reader *r, size_t n, size_t size);
 
 /* FNV-1a 64 over n bytes, continuing from h (start with MR_FNV_INIT). */
 #define MR_FNV_INIT 0xcbf29ce484222325ULL

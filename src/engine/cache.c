@@ -353,8 +353,18 @@ static enum mr_cache_state check_image(const struct mr_model *m, const struct fi
         mr_error_set(err, MR_ECORRUPT, path, 0, "cache is stale: %s", why);
         return MR_CACHE_STALE;
     }
-    *payload = (struct mr_reader){.data = img->data + r.pos, .size = body - r.pos};
+    /* The payload reader starts at the file's first byte so that mr_read_align() counts
+     * from there, as mr_write_align() did. */
+    *payload = (struct mr_reader){.data = img->data, .size = body, .pos = r.pos};
     return MR_CACHE_LOADED;
+}
+
+/* Frees an image handed to a model as its backing (mr_model.backing_release). */
+static void image_release(void *backing)
+{
+    struct file_image *img = backing;
+    image_close(img);
+    free(img);
 }
 
 int mr_cache_load(struct mr_model *m, const char *path, uint64_t data_fingerprint,
@@ -364,9 +374,12 @@ int mr_cache_load(struct mr_model *m, const char *path, uint64_t data_fingerprin
     if (!state)
         state = &dummy;
     *state = MR_CACHE_MISSING;
-    struct file_image img;
-    int rc = image_open(path, &img, err);
+    struct file_image *img = malloc(sizeof *img);
+    if (!img)
+        return mr_error_set(err, MR_ENOMEM, path, 0, "out of memory");
+    int rc = image_open(path, img, err);
     if (rc != MR_OK) {
+        free(img);
         if (rc == MR_EIO) {
             *state = MR_CACHE_CORRUPT;
             rc = MR_ECORRUPT;
@@ -374,22 +387,27 @@ int mr_cache_load(struct mr_model *m, const char *path, uint64_t data_fingerprin
         return rc;
     }
     struct mr_reader payload;
-    *state = check_image(m, &img, data_fingerprint, path, &payload, err);
+    *state = check_image(m, img, data_fingerprint, path, &payload, err);
     if (*state != MR_CACHE_LOADED) {
-        image_close(&img);
+        image_release(img);
         return MR_ECORRUPT;
     }
     if (!m->ops->load) {
-        image_close(&img);
+        image_release(img);
         *state = MR_CACHE_STALE;
         return mr_error_set(err, MR_ECORRUPT, path, 0, "cache is stale: model %s has no loader",
                             m->ops->name);
     }
+    /* The model may keep pointers into the image (mr_read_view): it lives as long as the
+     * model, also after a failed load, until mr_model_unload() or mr_model_free(). */
+    if (m->backing && m->backing_release)
+        m->backing_release(m->backing);
+    m->backing = img;
+    m->backing_release = image_release;
     struct mr_error lerr;
     mr_error_clear(&lerr);
     rc = m->ops->load(m, &payload, &lerr);
     int complete = !payload.failed && payload.pos == payload.size;
-    image_close(&img);
     if (rc == MR_ENOMEM) {
         *state = MR_CACHE_CORRUPT;
         return mr_error_set(err, MR_ENOMEM, path, 0, "out of memory loading the cache");
@@ -427,9 +445,7 @@ int mr_cache_fit_or_load(struct mr_model **mp, const char *cache_dir, uint64_t d
                 report(report_ctx, path, 0, what);
             }
             /* Whatever the failed load built is dropped: the model starts fresh. */
-            if (m->ops->destroy)
-                m->ops->destroy(m);
-            m->impl = NULL;
+            mr_model_unload(m);
         }
     }
     if (state)

@@ -93,11 +93,22 @@ void *mr_model_user_from(const struct mr_model *m, const struct mr_user *u)
     return state;
 }
 
+void mr_model_unload(struct mr_model *m)
+{
+    if (m->ops->destroy)
+        m->ops->destroy(m);
+    m->impl = NULL;
+    /* Only now: the model's arrays may have pointed into the backing until destroy. */
+    if (m->backing && m->backing_release)
+        m->backing_release(m->backing);
+    m->backing = NULL;
+    m->backing_release = NULL;
+}
+
 void mr_model_free(struct mr_model *m)
 {
     if (!m)
         return;
-    if (m->ops->destroy)
-        m->ops->destroy(m);
+    mr_model_unload(m);
     free(m);
 }

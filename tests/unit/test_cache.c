@@ -1,6 +1,7 @@
 /* test_cache.c — the model file: round trip, truncation, flipped bytes, stale versions,
  * fingerprints and parameters, and load-or-fit.  A small model defined here (per-item mean
- * ratings) stands in for the real ones, so that these tests depend on no other model. */
+ * ratings) stands in for the real ones, so that these tests depend on no other model; it
+ * keeps its loaded array in place (mr_read_view), as the real ones may. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -20,7 +21,8 @@
 
 struct toy {
     uint32_t n;
-    float *means;
+    float *means;      /* owned when fitted */
+    const float *view; /* when loaded: inside the model's backing */
     int from_cache;
 };
 
@@ -42,6 +44,7 @@ static int toy_fit(struct mr_model *m, struct mr_error *err)
     t->means = calloc(t->n, sizeof *t->means);
     for (uint32_t i = 0; i < t->n; i++)
         t->means[i] = m->ratings->item_mean[i] + (float)m->params.shrink;
+    t->view = t->means;
     m->impl = t;
     return MR_OK;
 }
@@ -50,7 +53,8 @@ static int toy_save(const struct mr_model *m, struct mr_writer *w)
 {
     const struct toy *t = m->impl;
     mr_write_u32(w, t->n);
-    return mr_write(w, t->means, t->n * sizeof *t->means);
+    mr_write_align(w, 64);
+    return mr_write(w, t->view, t->n * sizeof *t->view);
 }
 
 static int toy_load(struct mr_model *m, struct mr_reader *r, struct mr_error *err)
@@ -63,8 +67,9 @@ static int toy_load(struct mr_model *m, struct mr_reader *r, struct mr_error *er
     if (mr_read_count(r, (uint32_t)m->ratings->n_items, &t->n) != 0 ||
         t->n != (uint32_t)m->ratings->n_items)
         return mr_error_set(err, MR_ECORRUPT, NULL, 0, "wrong item count");
-    t->means = mr_read_array(r, t->n, sizeof *t->means);
-    if (!t->means)
+    mr_read_align(r, 64);
+    t->view = mr_read_view(r, t->n, sizeof *t->view);
+    if (!t->view)
         return mr_error_set(err, MR_ECORRUPT, NULL, 0, "short item means");
     return MR_OK;
 }
@@ -135,10 +140,10 @@ static struct mr_model *toy_new(struct fixture *f, double shrink)
     return m;
 }
 
+/* Frees the model the library's way: the model, then the file it points into. */
 static void toy_free(struct mr_model *m)
 {
-    toy_destroy(m);
-    free(m);
+    mr_model_free(m);
 }
 
 /* Fits a toy model and writes it to f->path; returns the file's size. */
@@ -212,7 +217,17 @@ static void test_round_trip(void **state)
     const struct toy *a = fitted->impl, *b = m->impl;
     assert_int_equal(b->from_cache, 1);
     assert_int_equal(b->n, 300);
-    assert_memory_equal(a->means, b->means, 300 * sizeof(float));
+    /* In place: aligned as written, inside the mapped file that the model now owns. */
+    assert_non_null(m->backing);
+    assert_null(b->means);
+    assert_int_equal((uintptr_t)b->view % 64, 0);
+    assert_memory_equal(a->means, b->view, 300 * sizeof(float));
+    /* Unloading drops the model and then its file; the model can be loaded again. */
+    mr_model_unload(m);
+    assert_null(m->impl);
+    assert_null(m->backing);
+    assert_int_equal(mr_cache_load(m, f->path, 0xabcdef0123456789ULL, &st, &err), MR_OK);
+    assert_memory_equal(a->means, ((const struct toy *)m->impl)->view, 300 * sizeof(float));
     toy_free(m);
     toy_free(fitted);
 
