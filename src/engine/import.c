@@ -457,6 +457,7 @@ struct parser {
     size_t pending;    /* bytes fed since the last record ended */
     int skip_to_eol;   /* a record was cut off: ignore the rest of this line */
     int at_line_start; /* the next byte fed starts a physical line */
+    int after_cr;      /* the last byte fed was a '\r' that ended the data fed */
     int fatal;         /* a status once parsing must stop */
 };
 
@@ -850,18 +851,46 @@ static void feed_piece(struct parser *ps, const char *s, size_t n)
                                  csv_strerror(csv_error(&ps->csv)));
 }
 
-/* Feeds any bytes of the file, in order. */
+/* The first line end in data[0..n): a '\n', or a '\r' (CRLF, or a lone CR as old Mac files
+ * end their lines, which libcsv also takes as the end of a record).  NULL when none. */
+static const char *find_line_end(const char *data, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (data[i] == '\n' || data[i] == '\r')
+            return data + i;
+    return NULL;
+}
+
+/* Feeds any bytes of the file, in order, one physical line (or FEED_PIECE bytes of it) at a
+ * time.  "\r\n", "\n" and a lone "\r" each end one line, also when a read ends between the
+ * '\r' and the '\n' of a pair. */
 static void parser_feed(struct parser *ps, const char *data, size_t len)
 {
     while (len > 0 && !ps->fatal) {
+        if (ps->after_cr) {
+            ps->after_cr = 0;
+            if (data[0] == '\n') { /* the rest of a CRLF the last block ended in */
+                feed_piece(ps, data, 1);
+                data++;
+                len--;
+                continue;
+            }
+        }
         if (ps->at_line_start) {
             ps->line++;
             ps->at_line_start = 0;
         }
-        const char *nl = memchr(data, '\n', len < FEED_PIECE ? len : FEED_PIECE);
-        size_t n = nl ? (size_t)(nl - data) + 1 : (len < FEED_PIECE ? len : FEED_PIECE);
+        size_t window = len < FEED_PIECE ? len : FEED_PIECE;
+        const char *end = find_line_end(data, window);
+        size_t n = end ? (size_t)(end - data) + 1 : window;
+        if (end && *end == '\r') {
+            if (n < len && data[n] == '\n')
+                n++;
+            else if (n == len)
+                ps->after_cr = 1;
+        }
         feed_piece(ps, data, n);
-        if (nl) {
+        if (end) {
             ps->at_line_start = 1;
             ps->skip_to_eol = 0;
         }

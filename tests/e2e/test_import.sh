@@ -61,6 +61,14 @@ run_rc "a CRLF MovieLens file into another profile" 0 import --profile crlf "$IM
 check "... its own profile file" test -f "$MOVIEREC_HOME/profiles/crlf.csv"
 check "... three ratings" test "$(grep -c '^0,' "$MOVIEREC_HOME/profiles/crlf.csv")" -eq 3
 
+# Old Mac line ends (a lone CR): every row is reported at its own line, as in the LF file.
+tr '\n' '\r' <"$IMP/letterboxd_ratings.csv" >"$TMP/letterboxd_cr.csv"
+run_rc "a Letterboxd export with CR-only line ends" 0 import --dry-run "$TMP/letterboxd_cr.csv"
+check "... is read as 11 rows" has "$TMP/out" "Letterboxd ratings.csv, 11 rows: 9 matched, 1 ambiguous, 1 unknown"
+check "... the ambiguous row is reported at line 7" has "$TMP/out" "line 7: ambiguous: Emma (1996)"
+check "... the unknown row at line 8" has "$TMP/out" "line 8: unknown: Parasite (2019)"
+check "... no row is called line 1" bash -c "! grep -q 'line 1:' '$TMP/out'"
+
 run_rc "an IMDb export against a data set without links.csv" 1 --data "$FIX/ml-1m-tiny" \
     import --dry-run "$IMP/imdb_ratings.csv"
 check "... says IMDb ids cannot be matched" has "$TMP/err" "no IMDb ids"

@@ -446,6 +446,89 @@ static void test_file_blocks(void **state)
     mr_catalog_free(&c);
 }
 
+/* Old Mac files end each line with a lone CR: every row is reported at its own line, as with
+ * LF or CRLF, and a quoted field over two CR-ended lines keeps the count right. */
+static void test_cr_line_ends(void **state)
+{
+    (void)state;
+    struct mr_catalog c;
+    tiny_catalog(&c);
+    struct mr_import im;
+    struct mr_error err;
+    const char *text = "Name,Year,Rating\r"
+                       "Heat,1995,4\r"            /* 2 */
+                       "Heat,1995,9\r"            /* 3: bad rating */
+                       "\r"                       /* 4: blank */
+                       "\"Odd\rTitle\",1999,5\r"  /* 5-6: a CR inside quotes */
+                       "Nothing Like It,1999,3\r" /* 7: unknown */
+                       "Heat,1995\r";             /* 8: too few fields */
+    assert_int_equal(parse(text, &c, 0, &im, &err), MR_OK);
+    assert_int_equal(im.n_rows, 5);
+    assert_matched(&im, &c, 2, 2, 8);
+    assert_outcome(&im, 3, MR_IMPORT_BAD);
+    assert_outcome(&im, 5, MR_IMPORT_UNKNOWN);
+    assert_outcome(&im, 7, MR_IMPORT_UNKNOWN);
+    assert_outcome(&im, 8, MR_IMPORT_BAD);
+    mr_import_free(&im);
+
+    /* Mixed: LF, CRLF and CR lines count one each. */
+    assert_int_equal(parse("Name,Year,Rating\nHeat,1995,1\r\nHeat,1995,2\rHeat,1995,3\n"
+                           "Heat,1995,7\r\r\nHeat,1995,5",
+                           &c, 0, &im, &err),
+                     MR_OK);
+    assert_int_equal(im.n_rows, 5);
+    assert_matched(&im, &c, 2, 2, 2);
+    assert_matched(&im, &c, 3, 2, 4);
+    assert_matched(&im, &c, 4, 2, 6);
+    assert_outcome(&im, 5, MR_IMPORT_BAD); /* line 6 is the blank "\r\n" */
+    assert_matched(&im, &c, 7, 2, 10);
+    mr_import_free(&im);
+    mr_catalog_free(&c);
+}
+
+/* A CRLF split between two reads of the file (they are 64 KiB long) is one line end, and a
+ * CR-only file read in blocks numbers its lines like the same text parsed whole. */
+static void test_cr_line_ends_in_blocks(void **state)
+{
+    (void)state;
+    struct mr_catalog c;
+    tiny_catalog(&c);
+    struct tmpdir t;
+    tmp_make(&t);
+    char path[160];
+    snprintf(path, sizeof path, "%s/split.csv", t.dir);
+    const long block = 64 * 1024;
+    for (int variant = 0; variant < 2; variant++) {
+        const char *eol = variant == 0 ? "\r\n" : "\r";
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        fprintf(f, "Name,Year,Rating%s", eol);
+        long rows = 0;
+        /* Rows up to just before the block end, then one whose '\r' is the block's last byte. */
+        while (ftell(f) + 40 < block) {
+            fprintf(f, "Heat,1995,%d%s", 1 + (int)(rows % 5), eol);
+            rows++;
+        }
+        long pad = block - ftell(f) - (long)strlen("Heat,1995,3\r");
+        fprintf(f, "%*sHeat,1995,3%s", (int)pad, "", eol);
+        rows++;
+        fprintf(f, "Heat,1995,2%sHeat,1995,1%s", eol, eol);
+        rows += 2;
+        fclose(f);
+        struct mr_import im;
+        struct mr_error err;
+        assert_int_equal(mr_import_read(path, &c, NULL, &im, &err), MR_OK);
+        assert_int_equal(im.n_rows, rows);
+        for (size_t i = 0; i < im.n_rows; i++)
+            assert_int_equal(im.rows[i].line, (long)i + 2);
+        assert_int_equal(im.rows[rows - 1].half, 2);
+        mr_import_free(&im);
+    }
+    unlink(path);
+    tmp_remove(&t);
+    mr_catalog_free(&c);
+}
+
 static void test_not_regular_files(void **state)
 {
     (void)state;
@@ -583,6 +666,8 @@ int main(void)
         cmocka_unit_test(test_bad_values),
         cmocka_unit_test(test_hostile_records),
         cmocka_unit_test(test_file_blocks),
+        cmocka_unit_test(test_cr_line_ends),
+        cmocka_unit_test(test_cr_line_ends_in_blocks),
         cmocka_unit_test(test_not_regular_files),
         cmocka_unit_test(test_apply_once),
         cmocka_unit_test(test_apply_superseded_and_round_trip),
