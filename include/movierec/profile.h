@@ -30,7 +30,9 @@ struct mr_profile {
 /* Opens (creating when absent, with its directory) and locks the profile at path, replaying
  * it.  Malformed lines are reported through report (FILE:LINE) and skipped; when any were
  * found the original is kept as PATH.bak before compaction.  Returns MR_OK, MR_EBUSY when
- * another process holds the lock, MR_EIO when the file cannot be created or read. */
+ * another process holds the lock, MR_EIO when the file cannot be created or read, or is not
+ * a regular file (a FIFO, a directory, a device, a symbolic link loop: err->msg begins "not a
+ * regular file"; a FIFO is never waited on). */
 int mr_profile_open(const char *path, mr_report_fn report, void *ctx, struct mr_profile *p,
                     struct mr_error *err);
 

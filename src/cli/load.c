@@ -110,7 +110,9 @@ int cli_open_profile(struct cli *cli, int create, struct mr_profile *p)
         return CLI_DATA;
     }
     struct stat st;
-    if (!create && stat(path, &st) != 0) {
+    /* Only a missing file means "no ratings yet": a symbolic link loop or a permission problem
+     * is left to mr_profile_open, which names it. */
+    if (!create && stat(path, &st) != 0 && errno == ENOENT) {
         cli_warn("no ratings yet in profile '%s' ('movierec rate MOVIE RATING' adds one)",
                  cli->profile ? cli->profile : "default");
         return CLI_NOT_FOUND;

@@ -445,17 +445,75 @@ static int is_unfinished_header(const char *data, size_t len)
     return len < sizeof header - 1 && memcmp(data, header, len) == 0;
 }
 
-/* Opens path and takes the lock, making sure the locked file is still the one under that
- * name (a concurrent compaction may have renamed a new one over it).  Returns the
- * descriptor, or -1 with err filled. */
+/* What a file that is not a regular file is, for a message: "a FIFO", "a directory"... */
+static const char *file_kind(mode_t mode)
+{
+    if (S_ISDIR(mode))
+        return "a directory";
+    if (S_ISFIFO(mode))
+        return "a FIFO";
+    if (S_ISCHR(mode))
+        return "a character device";
+    if (S_ISBLK(mode))
+        return "a block device";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    return "not a plain file";
+}
+
+/* Opens path for appending, creating it when absent, and only when it is a regular file: a
+ * FIFO must not block the open or a read, and a directory, a device or a symbolic link loop
+ * is named as such instead of a bare errno text.  Returns the descriptor (blocking, as
+ * usual), or -1 with err filled. */
+static int open_regular(const char *path, struct mr_error *err)
+{
+    int fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NONBLOCK, 0600);
+    if (fd < 0) {
+        int e = errno;
+        if (e == EISDIR)
+            mr_error_set(err, MR_EIO, path, 0,
+                         "not a regular file (a directory): cannot be a profile");
+        else if (e == ELOOP)
+            mr_error_set(err, MR_EIO, path, 0,
+                         "not a regular file (a symbolic link loop): cannot be a profile");
+        else if (e == ENXIO)
+            mr_error_set(err, MR_EIO, path, 0, "not a regular file: cannot be a profile");
+        else
+            mr_error_set(err, MR_EIO, path, 0, "cannot open the profile: %s", strerror(e));
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        int e = errno;
+        close(fd);
+        mr_error_set(err, MR_EIO, path, 0, "cannot open the profile: %s", strerror(e));
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        mr_error_set(err, MR_EIO, path, 0, "not a regular file (%s): cannot be a profile",
+                     file_kind(st.st_mode));
+        return -1;
+    }
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0) {
+        int e = errno;
+        close(fd);
+        mr_error_set(err, MR_EIO, path, 0, "cannot open the profile: %s", strerror(e));
+        return -1;
+    }
+    return fd;
+}
+
+/* Opens path (a regular file) and takes the lock, making sure the locked file is still the
+ * one under that name (a concurrent compaction may have renamed a new one over it).  Returns
+ * the descriptor, or -1 with err filled. */
 static int open_locked(const char *path, struct mr_error *err)
 {
     for (int attempt = 0; attempt < PROFILE_OPEN_TRIES; attempt++) {
-        int fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-        if (fd < 0) {
-            mr_error_set(err, MR_EIO, path, 0, "cannot open the profile: %s", strerror(errno));
+        int fd = open_regular(path, err);
+        if (fd < 0)
             return -1;
-        }
         if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
             int e = errno;
             close(fd);

@@ -75,6 +75,29 @@ else
     ok "flock(1) is not installed # SKIP"
 fi
 
+# A profile path that is not a regular file: a clear message at once, never a hang, and the
+# thing in its place left alone.
+bad_profile() { # WHAT: rate and ratings under timeout against $MOVIEREC_HOME/profiles/odd.csv
+    local what=$1 cmd rc
+    for cmd in "rate heat 4" ratings; do
+        # shellcheck disable=SC2086 # cmd is two or three words
+        timeout -k 5 20 "$BIN" --profile odd $cmd >"$TMP/out" 2>"$TMP/err"
+        rc=$?
+        check "$what: '${cmd%% *}' fails at once with a data error (exit $rc)" test $rc -eq 3
+        check "... saying the profile is not a regular file, and what it is" \
+            grep -q "odd\.csv: not a regular file ($2)" "$TMP/err"
+    done
+}
+odd=$MOVIEREC_HOME/profiles/odd.csv
+mkfifo "$odd"
+bad_profile "a FIFO as the profile" "a FIFO"
+check "... the FIFO is still there" test -p "$odd"
+rm -f "$odd" && mkdir "$odd"
+bad_profile "a directory as the profile" "a directory"
+rmdir "$odd" && ln -s odd.csv "$odd"
+bad_profile "a symbolic link loop as the profile" "a symbolic link loop"
+rm -f "$odd"
+
 # Damaged lines are reported as FILE:LINE, and the good ones kept.
 printf '0,1,4.0,1000\nnot,a,rating\n' >>"$prof"
 run_rc "a profile with a damaged line" 0 ratings --tsv

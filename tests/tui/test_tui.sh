@@ -262,6 +262,18 @@ last_rating_kept_or_reported() {
 check "quitting saves the unsaved rating, or says it could not and exits with status 4" \
     last_rating_kept_or_reported
 
+# ---- a profile that is not a regular file: said at once, in words, after the screen is back ----
+odd=$TUI_TMP/odd/profiles/default.csv
+mkdir -p "${odd%/*}" && mkfifo "$odd"
+tui_start 200 30 MOVIEREC_HOME="$TUI_TMP/odd"
+check "a FIFO as the profile ends the program with an I/O error status" tui_wait '[exit 4]' "$TUI_WAIT_START"
+check "... saying the profile is not a regular file, a FIFO" tui_wait 'default.csv: not a regular file (a FIFO)'
+check "... with the terminal restored" terminal_restored
+rm -f "$odd" && ln -s default.csv "$odd"
+tui_start 200 30 MOVIEREC_HOME="$TUI_TMP/odd"
+check "a symbolic link loop as the profile: the same" tui_wait '[exit 4]' "$TUI_WAIT_START"
+check "... named as a loop" tui_wait 'default.csv: not a regular file (a symbolic link loop)'
+
 # ---- a crash signal gives the terminal back before dying of it ----
 tui_start 100 30
 tui_wait 'Browse: all films' "$TUI_WAIT_START"

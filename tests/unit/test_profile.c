@@ -464,6 +464,67 @@ static void test_bad_arguments(void **state)
     assert_int_equal(mr_profile_open("/proc/movierec-no/x.csv", NULL, NULL, &p, &err), MR_EIO);
 }
 
+/* Asserts that opening path as a profile fails with MR_EIO, saying it is not a regular file
+ * and what it is, and that nothing was left open or created. */
+static void assert_not_regular(const char *path, const char *kind)
+{
+    struct mr_profile p;
+    struct mr_error err;
+    mr_error_clear(&err);
+    /* A FIFO opened for reading without O_NONBLOCK would wait here for ever: die loudly. */
+    alarm(20);
+    assert_int_equal(mr_profile_open(path, NULL, NULL, &p, &err), MR_EIO);
+    alarm(0);
+    assert_string_equal(err.file, path);
+    assert_non_null(strstr(err.msg, "not a regular file"));
+    assert_non_null(strstr(err.msg, kind));
+    assert_null(p.path);
+    assert_int_equal(p.fd, -1);
+}
+
+static void test_not_a_regular_file(void **state)
+{
+    struct fixture *f = *state;
+    char dir[128], path[160], a[160], b[160];
+    snprintf(dir, sizeof dir, "%s/sub", f->dir);
+    assert_int_equal(mkdir(dir, 0700), 0);
+
+    assert_int_equal(mkfifo(f->path, 0600), 0);
+    assert_not_regular(f->path, "a FIFO");
+    struct stat st;
+    assert_int_equal(lstat(f->path, &st), 0);
+    assert_true(S_ISFIFO(st.st_mode)); /* left as it was */
+    unlink(f->path);
+
+    assert_int_equal(mkdir(f->path, 0700), 0);
+    assert_not_regular(f->path, "a directory");
+    rmdir(f->path);
+
+    /* me.csv -> a -> b -> a */
+    snprintf(a, sizeof a, "%s/a", dir);
+    snprintf(b, sizeof b, "%s/b", dir);
+    assert_int_equal(symlink("b", a), 0);
+    assert_int_equal(symlink("a", b), 0);
+    assert_int_equal(symlink("a", f->path), 0);
+    assert_not_regular(f->path, "symbolic link loop");
+    unlink(f->path);
+
+    /* A character device, which opens without error. */
+    assert_not_regular("/dev/null", "a character device");
+
+    /* A symbolic link to a regular file is a profile like any other. */
+    snprintf(path, sizeof path, "%s/real.csv", dir);
+    write_file(path, "userId,movieId,rating,timestamp\n0,7,4.0,1\n");
+    assert_int_equal(symlink("real.csv", f->path), 0);
+    struct mr_profile p;
+    struct mr_error err;
+    assert_int_equal(mr_profile_open(f->path, NULL, NULL, &p, &err), MR_OK);
+    assert_int_equal(mr_profile_get(&p, 7), 8);
+    assert_int_equal(mr_profile_set(&p, 8, 5, 2, &err), MR_OK);
+    mr_profile_close(&p);
+    assert_non_null(strstr(slurp(path), "0,8,2.5,2\n"));
+}
+
 /* --stress PATH: endless random changes, each acknowledged on stdout after it is durable. */
 static int stress(const char *path)
 {
@@ -530,6 +591,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_failed_write_changes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_export, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_not_a_regular_file, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
