@@ -156,6 +156,26 @@ printf '1,"6,4.0,964982224\n1,11,3.0,5\n' >>"$TMP/runaway/ratings.csv"
 try "an unclosed quote near the end of a small file" 0 "$TMP/runaway" info 11 --tsv
 check "... the report says what probably happened" grep -q "ratings.csv:5: .*an unclosed quote?" "$TMP/err"
 
+# The model cache: a FIFO or a directory where a .model file should be is reported and the
+# model retrained, never waited on (the cache was opened blocking before).
+export XDG_CACHE_HOME=$TMP/cache
+try "recommend on the tiny set fills the cache" 0 "$FIX/ml-latest-tiny" recommend -n 3 --tsv
+cp "$TMP/out" "$TMP/rec.out"
+model=$(find "$TMP/cache/movierec" -name 'hybrid-*.model' | head -1)
+check "... with a hybrid model file" test -f "$model"
+rm -f "$model" && mkfifo "$model"
+try "a FIFO in the cache in place of the model file" 0 "$FIX/ml-latest-tiny" recommend -n 3 --tsv
+check "... is reported as not a regular file and the model retrained" \
+    grep -q "hybrid-.*\.model: .*not a regular file.*retraining" "$TMP/err"
+check "... the same recommendations" cmp -s "$TMP/out" "$TMP/rec.out"
+check "... and the FIFO replaced by a valid model file" test -f "$model"
+try "... which the next run loads without a word" 0 "$FIX/ml-latest-tiny" recommend -n 3 --tsv
+check "... (nothing on stderr)" test ! -s "$TMP/err"
+rm -f "$model" && mkdir "$model"
+try "a directory in the cache in place of the model file" 0 "$FIX/ml-latest-tiny" recommend -n 3 --tsv
+check "... the same recommendations" cmp -s "$TMP/out" "$TMP/rec.out"
+unset XDG_CACHE_HOME
+
 # import of hostile files
 mkfifo "$TMP/fifo.csv"
 timeout -k 5 $LIMIT "$BIN" --data "$FIX/ml-latest-tiny" import "$TMP/fifo.csv" >"$TMP/out" 2>"$TMP/err"
