@@ -5,12 +5,13 @@
  *            (u32 length + bytes), data fingerprint (u64, mr_dataset.fingerprint), parameter
  *            fingerprint (u64), n_items (u32), n_users (u32), n_ratings (u64)
  *   payload  the model's ops->save output
- *   checksum u64 over every byte before it (FNV-1a over 64-bit words in four lanes: the
- *            byte-at-a-time FNV-1a of serial.h is too slow for a file of hundreds of MB)
+ *   checksum u64 over every byte before it (mr_checksum of serial.h)
  * A file is written whole to a temporary name, fsync'd and renamed, so a reader sees either
- * the old file or the new one.  Loading reads the file in one go, checks the header and the
- * checksum before the model sees a byte, and hands ops->load a reader bounded to the payload:
- * a stale, truncated or corrupt file is reported and never trusted. */
+ * the old file or the new one.  Loading maps the file, checks the header and the checksum
+ * before the model sees a byte, and hands ops->load a reader bounded to the payload (its data
+ * the file's first byte, its pos past the header): a stale, truncated or corrupt file is
+ * reported and never trusted.  The model may keep views into the mapping (mr_read_view); the
+ * mapping is the model's backing, released after the model (mr_model_free). */
 #ifndef MOVIEREC_CACHE_H
 #define MOVIEREC_CACHE_H
 
@@ -19,7 +20,9 @@
 #include "movierec/error.h"
 #include "movierec/model.h"
 
-#define MR_CACHE_FORMAT 1 /* bump when the header or any model's payload changes layout */
+/* Bump when the header or any model's payload changes layout.  2: mr_checksum; the payload
+ * reader counts alignment from the file's first byte (session 2). */
+#define MR_CACHE_FORMAT 2
 
 /* What a load attempt found. */
 enum mr_cache_state {
@@ -49,7 +52,7 @@ int mr_cache_save(const struct mr_model *m, const char *path, uint64_t data_fing
  * and ratings set).  *state says what was found.  Returns MR_OK when loaded; MR_ENOTFOUND when
  * there is no file; MR_ECORRUPT for a stale or corrupt file, err->msg saying which (e.g.
  * "cache is corrupt: checksum mismatch"); MR_ENOMEM.  After a failure m->impl (and m->backing) may
- * hold a partial state: destroy the model before fitting it. */
+ * hold a partial state: mr_model_unload() it before fitting it. */
 int mr_cache_load(struct mr_model *m, const char *path, uint64_t data_fingerprint,
                   enum mr_cache_state *state, struct mr_error *err);
 

@@ -64,6 +64,13 @@ int mr_read_align(struct mr_reader *r, size_t align);
  * not be dereferenced. */
 const void *mr_read_view(struct mr_reader *r, size_t n, size_t size);
 
+/* The checksum of the cache and snapshot files: a 64-bit hash of every byte of p[0..n).
+ * Independent 16 MiB segments, each hashed in four lanes of 64-bit words by multiply-rotate
+ * rounds (any changed bit reaches every bit of its lane), combined in order with the length;
+ * so the result does not depend on how many threads computed it.  From 32 MiB on, a second
+ * thread hashes every other segment (when one cannot be started, this thread does it all). */
+uint64_t mr_checksum(const void *p, size_t n);
+
 /* FNV-1a 64 over n bytes, continuing from h (start with MR_FNV_INIT). */
 #define MR_FNV_INIT 0xcbf29ce484222325ULL
 uint64_t mr_fnv1a(uint64_t h, const void *p, size_t n);

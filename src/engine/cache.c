@@ -15,27 +15,6 @@
 #define CACHE_MAGIC      "MOVIEREC"
 #define CACHE_BYTE_ORDER 0x01020304u
 #define CACHE_NAME_MAX   64
-#define FNV_PRIME        0x100000001b3ULL
-
-/* The checksum of cache.h: FNV-1a steps over 64-bit little-endian words in four interleaved
- * lanes (independent multiplies run in parallel), the tail bytes and the length folded in
- * byte-wise at the end.  Any single changed word changes its lane's result. */
-static uint64_t cache_checksum(const unsigned char *p, size_t n)
-{
-    uint64_t lane[4] = {MR_FNV_INIT, MR_FNV_INIT ^ 1, MR_FNV_INIT ^ 2, MR_FNV_INIT ^ 3};
-    size_t i = 0;
-    for (; i + 32 <= n; i += 32) {
-        for (int l = 0; l < 4; l++) {
-            uint64_t w;
-            memcpy(&w, p + i + 8 * (size_t)l, 8);
-            lane[l] = (lane[l] ^ w) * FNV_PRIME;
-        }
-    }
-    uint64_t h = mr_fnv1a(MR_FNV_INIT, lane, sizeof lane);
-    h = mr_fnv1a(h, p + i, n - i);
-    uint64_t len = n;
-    return mr_fnv1a(h, &len, sizeof len);
-}
 
 static void fp_u64(uint64_t *h, uint64_t v)
 {
@@ -197,7 +176,7 @@ int mr_cache_save(const struct mr_model *m, const char *path, uint64_t data_fing
         free(buf);
         return mr_error_set(err, MR_ENOMEM, path, 0, "cannot serialise model %s", m->ops->name);
     }
-    uint64_t sum = cache_checksum((const unsigned char *)buf, size);
+    uint64_t sum = mr_checksum(buf, size);
 
     char tmp[4200];
     snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
@@ -323,7 +302,7 @@ static enum mr_cache_state check_image(const struct mr_model *m, const struct fi
     size_t body = img->size - sizeof(uint64_t);
     uint64_t stored;
     memcpy(&stored, img->data + body, sizeof stored);
-    if (cache_checksum(img->data, body) != stored) {
+    if (mr_checksum(img->data, body) != stored) {
         mr_error_set(err, MR_ECORRUPT, path, 0, "cache is corrupt: checksum mismatch");
         return MR_CACHE_CORRUPT;
     }

@@ -1,10 +1,17 @@
 /* serial.c — bounded reading and checksummed writing of cache data. */
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "movierec/serial.h"
 
 #define ALIGN_MAX 4096
+
+#define CK_SEGMENT  ((size_t)16 << 20) /* bytes hashed independently */
+#define CK_THREADED (2 * CK_SEGMENT)   /* from this size, two threads */
+#define CK_M1       0x9e3779b185ebca87ULL
+#define CK_M2       0xc2b2ae3d27d4eb4fULL
+#define CK_M3       0x165667b19e3779f9ULL
 
 uint64_t mr_fnv1a(uint64_t h, const void *p, size_t n)
 {
@@ -14,6 +21,103 @@ uint64_t mr_fnv1a(uint64_t h, const void *p, size_t n)
         h *= 0x100000001b3ULL;
     }
     return h;
+}
+
+static uint64_t rotl64(uint64_t x, int r)
+{
+    return (x << r) | (x >> (64 - r));
+}
+
+/* One round: the word is spread by a multiply, added, rotated so that high bits reach low
+ * ones, and multiplied again. */
+static uint64_t ck_round(uint64_t acc, uint64_t word)
+{
+    return rotl64(acc + word * CK_M2, 31) * CK_M1;
+}
+
+/* Final mixing: every input bit affects every output bit. */
+static uint64_t ck_avalanche(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= CK_M2;
+    h ^= h >> 29;
+    h *= CK_M3;
+    h ^= h >> 32;
+    return h;
+}
+
+/* Hash of one segment (at most CK_SEGMENT bytes). */
+static uint64_t ck_segment(const unsigned char *p, size_t n)
+{
+    uint64_t lane[4] = {CK_M1 + CK_M2, CK_M2, 0, (uint64_t)0 - CK_M1};
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        uint64_t w[4];
+        memcpy(w, p + i, 32);
+        for (int l = 0; l < 4; l++)
+            lane[l] = ck_round(lane[l], w[l]);
+    }
+    uint64_t h =
+        rotl64(lane[0], 1) + rotl64(lane[1], 7) + rotl64(lane[2], 12) + rotl64(lane[3], 18);
+    for (int l = 0; l < 4; l++)
+        h = (h ^ ck_round(0, lane[l])) * CK_M1 + CK_M3;
+    /* The last 0..31 bytes, a word at a time, the final word zero-padded. */
+    for (; i < n; i += 8) {
+        uint64_t w = 0;
+        memcpy(&w, p + i, n - i < 8 ? n - i : 8);
+        h = rotl64(h ^ ck_round(0, w), 27) * CK_M1 + CK_M3;
+    }
+    return ck_avalanche(h);
+}
+
+/* Segments [first, n_seg) with step 2, hashed into out[]; run by the second thread. */
+struct ck_job {
+    const unsigned char *p;
+    size_t n, n_seg, first;
+    uint64_t *out;
+};
+
+static void ck_run(struct ck_job *j)
+{
+    for (size_t s = j->first; s < j->n_seg; s += 2) {
+        size_t begin = s * CK_SEGMENT;
+        size_t len = j->n - begin < CK_SEGMENT ? j->n - begin : CK_SEGMENT;
+        j->out[s] = ck_segment(j->p + begin, len);
+    }
+}
+
+static void *ck_thread(void *arg)
+{
+    ck_run(arg);
+    return NULL;
+}
+
+uint64_t mr_checksum(const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    size_t n_seg = n / CK_SEGMENT + (n % CK_SEGMENT != 0);
+    uint64_t h = CK_M3 ^ (uint64_t)n;
+    uint64_t *seg = n >= CK_THREADED ? malloc(n_seg * sizeof *seg) : NULL;
+    if (seg) {
+        struct ck_job odd = {p, n, n_seg, 1, seg}, even = {p, n, n_seg, 0, seg};
+        pthread_t t;
+        int threaded = pthread_create(&t, NULL, ck_thread, &odd) == 0;
+        ck_run(&even);
+        if (threaded)
+            pthread_join(t, NULL);
+        else
+            ck_run(&odd);
+        for (size_t s = 0; s < n_seg; s++)
+            h = rotl64(h ^ seg[s], 29) * CK_M1 + CK_M2;
+        free(seg);
+    } else {
+        for (size_t s = 0; s < n_seg; s++) {
+            size_t begin = s * CK_SEGMENT;
+            size_t len = n - begin < CK_SEGMENT ? n - begin : CK_SEGMENT;
+            h = rotl64(h ^ ck_segment(p + begin, len), 29) * CK_M1 + CK_M2;
+        }
+    }
+    return ck_avalanche(h);
 }
 
 int mr_write(struct mr_writer *w, const void *p, size_t n)

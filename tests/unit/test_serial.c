@@ -1,5 +1,6 @@
 /* test_serial.c — the bounded reader and the counting writer: alignment padding written and
- * skipped, views in place that are aligned and never run past the end, and the checksum. */
+ * skipped, views in place that are aligned and never run past the end, and the checksum of
+ * the cache and snapshot files. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -196,6 +197,66 @@ static void test_read_align_checks_padding(void **state)
     assert_int_equal(mr_read_align(&r, 16), -1);
 }
 
+/* Every single-bit change, anywhere, changes the checksum; so does the length. */
+static void test_checksum_sees_every_bit(void **state)
+{
+    (void)state;
+    unsigned char buf[301];
+    for (size_t i = 0; i < sizeof buf; i++)
+        buf[i] = (unsigned char)(i * 131 + 7);
+    uint64_t base = mr_checksum(buf, sizeof buf);
+    assert_true(base == mr_checksum(buf, sizeof buf));
+    for (size_t i = 0; i < sizeof buf; i++)
+        for (int b = 0; b < 8; b++) {
+            buf[i] ^= (unsigned char)(1u << b);
+            assert_true(mr_checksum(buf, sizeof buf) != base);
+            buf[i] ^= (unsigned char)(1u << b);
+        }
+    /* A trailing zero byte is not the same file. */
+    unsigned char zeros[64] = {0};
+    assert_true(mr_checksum(zeros, 63) != mr_checksum(zeros, 64));
+    assert_true(mr_checksum(zeros, 0) != mr_checksum(zeros, 1));
+    /* Two flips of the top bit of words of the same lane do not cancel (they would under a
+     * plain xor-multiply). */
+    buf[7] ^= 0x80;
+    buf[7 + 32] ^= 0x80;
+    assert_true(mr_checksum(buf, sizeof buf) != base);
+}
+
+/* A big buffer (several segments, hashed by two threads) is hashed the same every time and
+ * any changed byte, in any segment, is seen. */
+static void test_checksum_big(void **state)
+{
+    (void)state;
+    size_t n = ((size_t)40 << 20) + 5;
+    unsigned char *p = malloc(n);
+    assert_non_null(p);
+    uint64_t x = 88172645463325252ULL; /* xorshift: no two segments alike */
+    for (size_t i = 0; i < n; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        p[i] = (unsigned char)x;
+    }
+    uint64_t base = mr_checksum(p, n);
+    assert_true(mr_checksum(p, n) == base);
+    size_t where[] = {0, (size_t)16 << 20, ((size_t)16 << 20) + 3, ((size_t)32 << 20) + 99, n - 1};
+    for (size_t k = 0; k < sizeof where / sizeof *where; k++) {
+        p[where[k]] ^= 1;
+        assert_true(mr_checksum(p, n) != base);
+        p[where[k]] ^= 1;
+    }
+    /* Segments are not interchangeable: swapping the first two changes the result. */
+    unsigned char *tmp = malloc((size_t)16 << 20);
+    assert_non_null(tmp);
+    memcpy(tmp, p, (size_t)16 << 20);
+    memcpy(p, p + ((size_t)16 << 20), (size_t)16 << 20);
+    memcpy(p + ((size_t)16 << 20), tmp, (size_t)16 << 20);
+    assert_true(mr_checksum(p, n) != base);
+    free(tmp);
+    free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -205,6 +266,8 @@ int main(void)
         cmocka_unit_test(test_view_bounded),
         cmocka_unit_test(test_view_misaligned),
         cmocka_unit_test(test_read_align_checks_padding),
+        cmocka_unit_test(test_checksum_sees_every_bit),
+        cmocka_unit_test(test_checksum_big),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
