@@ -1,6 +1,6 @@
 /* serial.h — reading and writing model data for the cache file.
  *
- * A writer streams bytes to a FILE, counts them and keeps a running checksum; a reader walks a
+ * A writer streams bytes to a FILE and counts them; a reader walks a
  * buffer holding the whole file and never reads past its end, so a truncated or corrupt cache
  * is detected, never trusted.
  *
@@ -18,7 +18,7 @@
 
 struct mr_writer {
     FILE *f;
-    uint64_t checksum; /* FNV-1a 64 of every byte written */
+    uint64_t checksum; /* unused (files are checksummed whole with mr_checksum) */
     int failed;        /* set on the first write error; later writes do nothing */
     uint64_t offset;   /* bytes written so far, counted from the start of the file */
 };

@@ -5,12 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "movierec/cache.h"
 #include "movierec/paths.h"
 #include "movierec/serial.h"
+#include "file_image.h"
 
 #define CACHE_MAGIC      "MOVIEREC"
 #define CACHE_BYTE_ORDER 0x01020304u
@@ -212,70 +212,9 @@ int mr_cache_save(const struct mr_model *m, const char *path, uint64_t data_fing
     return MR_OK;
 }
 
-/* The whole file, mapped read-only (or read into memory when it cannot be mapped). */
-struct file_image {
-    const unsigned char *data;
-    size_t size;
-    int mapped;
-};
-
-/* Returns MR_OK, MR_ENOTFOUND (no file), MR_EIO or MR_ENOMEM. */
-static int image_open(const char *path, struct file_image *img, struct mr_error *err)
-{
-    memset(img, 0, sizeof *img);
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) {
-        if (errno == ENOENT)
-            return mr_error_set(err, MR_ENOTFOUND, path, 0, "no cache file");
-        return mr_error_set(err, MR_EIO, path, 0, "cannot open the cache: %s", strerror(errno));
-    }
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return mr_error_set(err, MR_EIO, path, 0, "the cache is not a regular file");
-    }
-    img->size = (size_t)st.st_size;
-    if (img->size > 0) {
-        void *p = mmap(NULL, img->size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-        if (p != MAP_FAILED) {
-            img->data = p;
-            img->mapped = 1;
-        }
-    }
-    if (!img->mapped) {
-        unsigned char *buf = malloc(img->size ? img->size : 1);
-        size_t got = 0;
-        while (buf && got < img->size) {
-            ssize_t r = read(fd, buf + got, img->size - got);
-            if (r < 0 && errno == EINTR)
-                continue;
-            if (r <= 0)
-                break;
-            got += (size_t)r;
-        }
-        if (!buf) {
-            close(fd);
-            return mr_error_set(err, MR_ENOMEM, path, 0, "out of memory");
-        }
-        img->data = buf;
-        img->size = got;
-    }
-    close(fd);
-    return MR_OK;
-}
-
-static void image_close(struct file_image *img)
-{
-    if (img->mapped)
-        munmap((void *)img->data, img->size);
-    else
-        free((void *)img->data);
-    memset(img, 0, sizeof *img);
-}
-
 /* Checks the file's header and checksum against what m expects.  On success *payload is a
  * reader over the model's bytes.  Returns the state. */
-static enum mr_cache_state check_image(const struct mr_model *m, const struct file_image *img,
+static enum mr_cache_state check_image(const struct mr_model *m, const struct mr_file_image *img,
                                        uint64_t data_fingerprint, const char *path,
                                        struct mr_reader *payload, struct mr_error *err)
 {
@@ -338,14 +277,6 @@ static enum mr_cache_state check_image(const struct mr_model *m, const struct fi
     return MR_CACHE_LOADED;
 }
 
-/* Frees an image handed to a model as its backing (mr_model.backing_release). */
-static void image_release(void *backing)
-{
-    struct file_image *img = backing;
-    image_close(img);
-    free(img);
-}
-
 int mr_cache_load(struct mr_model *m, const char *path, uint64_t data_fingerprint,
                   enum mr_cache_state *state, struct mr_error *err)
 {
@@ -353,10 +284,10 @@ int mr_cache_load(struct mr_model *m, const char *path, uint64_t data_fingerprin
     if (!state)
         state = &dummy;
     *state = MR_CACHE_MISSING;
-    struct file_image *img = malloc(sizeof *img);
+    struct mr_file_image *img = malloc(sizeof *img);
     if (!img)
         return mr_error_set(err, MR_ENOMEM, path, 0, "out of memory");
-    int rc = image_open(path, img, err);
+    int rc = mr_file_image_open(path, "cache", img, err);
     if (rc != MR_OK) {
         free(img);
         if (rc == MR_EIO) {
@@ -368,11 +299,11 @@ int mr_cache_load(struct mr_model *m, const char *path, uint64_t data_fingerprin
     struct mr_reader payload;
     *state = check_image(m, img, data_fingerprint, path, &payload, err);
     if (*state != MR_CACHE_LOADED) {
-        image_release(img);
+        mr_file_image_release(img);
         return MR_ECORRUPT;
     }
     if (!m->ops->load) {
-        image_release(img);
+        mr_file_image_release(img);
         *state = MR_CACHE_STALE;
         return mr_error_set(err, MR_ECORRUPT, path, 0, "cache is stale: model %s has no loader",
                             m->ops->name);
@@ -382,7 +313,7 @@ int mr_cache_load(struct mr_model *m, const char *path, uint64_t data_fingerprin
     if (m->backing && m->backing_release)
         m->backing_release(m->backing);
     m->backing = img;
-    m->backing_release = image_release;
+    m->backing_release = mr_file_image_release;
     struct mr_error lerr;
     mr_error_clear(&lerr);
     rc = m->ops->load(m, &payload, &lerr);
