@@ -4,7 +4,8 @@
  *     b_i = Σ_u (r - mu - b_u) / (reg_item + n_i)      b_u = Σ_i (r - mu - b_i) / (reg_user + n_u)
  * with reg_user = params.reg and reg_item = params.shrink.  A live user's bias is the same
  * closed form over their ratings, kept as a running sum and count.  predict is the rating
- * above; score ranks by rank.h's score of it. */
+ * above; score ranks by rank.h's score of it, whose item part is computed once at fit and
+ * saved (score is then one add per item). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,14 +13,17 @@
 #include "models.h"
 #include "rank.h"
 
-#define BASELINE_MAGIC 0x31534c42u /* "BLS1" */
+#define BASELINE_MAGIC 0x32534c42u /* "BLS2": biases and ranking parts, aligned */
 
 struct baseline {
     int32_t n_items;
     double mu;
     double reg_user;
     double reg_item;
-    float *bias; /* n_items: b_i */
+    const float *bias;      /* n_items: b_i */
+    const float *item_rank; /* n_items: the item's part of the ranking score (rank.h) */
+    float *owned;           /* 2 * n_items: bias and item_rank when fitted, else NULL (views
+                               into the model's backing) */
 };
 
 struct baseline_user {
@@ -41,22 +45,15 @@ static void baseline_free(struct baseline *b)
 {
     if (!b)
         return;
-    free(b->bias);
+    free(b->owned);
     free(b);
 }
 
-static struct baseline *baseline_new(int32_t n_items)
+/* The item's constant part of the ranking score: mr_rank_score(0, b_i, n_i). */
+static void fill_item_rank(const float *bias, const struct mr_ratings *r, float *item_rank)
 {
-    struct baseline *b = calloc(1, sizeof *b);
-    if (!b)
-        return NULL;
-    b->n_items = n_items;
-    b->bias = calloc(n_items > 0 ? (size_t)n_items : 1, sizeof *b->bias);
-    if (!b->bias) {
-        free(b);
-        return NULL;
-    }
-    return b;
+    for (int32_t i = 0; i < r->n_items; i++)
+        item_rank[i] = mr_rank_score(0.0f, bias[i], r->item_count[i]);
 }
 
 /* One pass of closed-form updates of the biases of one side (rows of ptr/idx/vals) given
@@ -80,10 +77,16 @@ static int baseline_fit(struct mr_model *m, struct mr_error *err)
         !isfinite(p->shrink))
         return mr_error_set(err, MR_EUSAGE, NULL, 0,
                             "baseline: need epochs >= 1, reg > 0 and shrink > 0");
-    struct baseline *b = baseline_new(r->n_items);
+    size_t n = r->n_items > 0 ? (size_t)r->n_items : 1;
+    struct baseline *b = calloc(1, sizeof *b);
+    float *owned = b ? malloc(2 * n * sizeof *owned) : NULL;
+    if (b) {
+        b->owned = owned;
+        b->n_items = r->n_items;
+    }
     double *bu = calloc(r->n_users > 0 ? (size_t)r->n_users : 1, sizeof *bu);
     double *bi = calloc(r->n_items > 0 ? (size_t)r->n_items : 1, sizeof *bi);
-    if (!b || !bu || !bi) {
+    if (!b || !owned || !bu || !bi) {
         baseline_free(b);
         free(bu);
         free(bi);
@@ -101,7 +104,10 @@ static int baseline_fit(struct mr_model *m, struct mr_error *err)
             m->progress(m->progress_ctx, "baseline", (e + 1.0) / p->epochs);
     }
     for (int32_t i = 0; i < r->n_items; i++)
-        b->bias[i] = (float)bi[i];
+        owned[i] = (float)bi[i];
+    fill_item_rank(owned, r, owned + n);
+    b->bias = owned;
+    b->item_rank = owned + n;
     free(bu);
     free(bi);
     baseline_free(m->impl);
@@ -160,8 +166,9 @@ static void baseline_score(const struct mr_model *m, const void *state, const st
     const struct baseline *b = m->impl;
     const struct baseline_user *s = state;
     float base = (float)(b->mu + s->bias);
+    const float *item_rank = b->item_rank;
     for (int32_t i = 0; i < b->n_items; i++)
-        scores[i] = mr_rank_score(base, b->bias[i], m->ratings->item_count[i]);
+        scores[i] = base + item_rank[i];
 }
 
 static int baseline_explain(const struct mr_model *m, const void *state, const struct mr_user *u,
@@ -189,7 +196,9 @@ static int baseline_save(const struct mr_model *m, struct mr_writer *w)
     mr_write_f64(w, b->mu);
     mr_write_f64(w, b->reg_user);
     mr_write_f64(w, b->reg_item);
+    mr_write_align(w, 16);
     mr_write(w, b->bias, (size_t)b->n_items * sizeof *b->bias);
+    mr_write(w, b->item_rank, (size_t)b->n_items * sizeof *b->item_rank);
     return w->failed ? -1 : 0;
 }
 
@@ -206,19 +215,26 @@ static int baseline_load(struct mr_model *m, struct mr_reader *r, struct mr_erro
         !isfinite(mu) || !(reg_user > 0) || !isfinite(reg_user) || !(reg_item > 0) ||
         !isfinite(reg_item))
         return mr_error_set(err, MR_ECORRUPT, NULL, 0, "baseline: bad or truncated model header");
-    struct baseline *b = baseline_new((int32_t)n_items);
+    /* The arrays stay in the cache file's mapping (m->backing). */
+    mr_read_align(r, 16);
+    const float *bias = mr_read_view(r, n_items, sizeof *bias);
+    const float *item_rank = mr_read_view(r, n_items, sizeof *item_rank);
+    int ok = !r->failed;
+    for (uint32_t i = 0; ok && i < n_items; i++)
+        ok = isfinite(bias[i]) && isfinite(item_rank[i]);
+    if (!ok) {
+        r->failed = 1;
+        return mr_error_set(err, MR_ECORRUPT, NULL, 0, "baseline: bad or truncated model data");
+    }
+    struct baseline *b = calloc(1, sizeof *b);
     if (!b)
         return mr_error_set(err, MR_ENOMEM, NULL, 0, "baseline: out of memory");
+    b->n_items = (int32_t)n_items;
     b->mu = mu;
     b->reg_user = reg_user;
     b->reg_item = reg_item;
-    int ok = mr_read(r, b->bias, n_items * sizeof *b->bias) == 0;
-    for (uint32_t i = 0; ok && i < n_items; i++)
-        ok = isfinite(b->bias[i]);
-    if (!ok) {
-        baseline_free(b);
-        return mr_error_set(err, MR_ECORRUPT, NULL, 0, "baseline: bad or truncated model data");
-    }
+    b->bias = bias;
+    b->item_rank = item_rank;
     baseline_free(m->impl);
     m->impl = b;
     return MR_OK;

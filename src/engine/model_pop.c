@@ -14,7 +14,7 @@
 #include "models.h"
 #include "pop.h"
 
-#define POP_MAGIC 0x31504f50u /* "POP1" */
+#define POP_MAGIC 0x32504f50u /* "POP2": arrays aligned for use in place */
 
 /* Ratings below this many stars count as no quality in the score. */
 #define POP_FLOOR 2.0
@@ -26,8 +26,10 @@
 struct pop {
     int32_t n_items;
     double prior;
-    float *mean;  /* n_items: shrunk mean */
-    float *score; /* n_items: the ranking score */
+    const float *mean;  /* n_items: shrunk mean */
+    const float *score; /* n_items: the ranking score */
+    float *owned;       /* 2 * n_items: mean and score when fitted; NULL when they are views
+                           into the model's backing (a loaded cache file) */
 };
 
 static void pop_defaults(struct mr_params *p)
@@ -39,25 +41,8 @@ static void pop_free(struct pop *pp)
 {
     if (!pp)
         return;
-    free(pp->mean);
-    free(pp->score);
+    free(pp->owned);
     free(pp);
-}
-
-static struct pop *pop_new(int32_t n_items)
-{
-    struct pop *pp = calloc(1, sizeof *pp);
-    if (!pp)
-        return NULL;
-    size_t n = n_items > 0 ? (size_t)n_items : 1;
-    pp->n_items = n_items;
-    pp->mean = calloc(n, sizeof *pp->mean);
-    pp->score = calloc(n, sizeof *pp->score);
-    if (!pp->mean || !pp->score) {
-        pop_free(pp);
-        return NULL;
-    }
-    return pp;
 }
 
 static int pop_fit(struct mr_model *m, struct mr_error *err)
@@ -66,16 +51,24 @@ static int pop_fit(struct mr_model *m, struct mr_error *err)
     double prior = m->params.shrink;
     if (!(prior >= 0) || !isfinite(prior))
         return mr_error_set(err, MR_EUSAGE, NULL, 0, "pop: need shrink >= 0");
-    struct pop *pp = pop_new(r->n_items);
-    if (!pp)
+    size_t cap = r->n_items > 0 ? (size_t)r->n_items : 1;
+    struct pop *pp = calloc(1, sizeof *pp);
+    float *owned = pp ? malloc(2 * cap * sizeof *owned) : NULL;
+    if (!owned) {
+        free(pp);
         return mr_error_set(err, MR_ENOMEM, NULL, 0, "pop: out of memory");
+    }
+    pp->n_items = r->n_items;
     pp->prior = prior;
+    pp->owned = owned;
+    pp->mean = owned;
+    pp->score = owned + cap;
     for (int32_t i = 0; i < r->n_items; i++) {
         double n = r->item_count[i];
         double mean = n + prior > 0 ? (r->item_mean[i] * n + prior * r->global_mean) / (n + prior)
                                     : r->global_mean;
-        pp->mean[i] = (float)mean;
-        pp->score[i] = (float)((mean - POP_FLOOR) * log1p(n));
+        owned[i] = (float)mean;
+        owned[cap + i] = (float)((mean - POP_FLOOR) * log1p(n));
     }
     pop_free(m->impl);
     m->impl = pp;
@@ -187,6 +180,7 @@ static int pop_save(const struct mr_model *m, struct mr_writer *w)
     mr_write_u32(w, POP_MAGIC);
     mr_write_u32(w, (uint32_t)pp->n_items);
     mr_write_f64(w, pp->prior);
+    mr_write_align(w, 16);
     mr_write(w, pp->mean, (size_t)pp->n_items * sizeof *pp->mean);
     mr_write(w, pp->score, (size_t)pp->n_items * sizeof *pp->score);
     return w->failed ? -1 : 0;
@@ -202,18 +196,24 @@ static int pop_load(struct mr_model *m, struct mr_reader *r, struct mr_error *er
     if (r->failed || magic != POP_MAGIC || (int32_t)n_items != m->ratings->n_items ||
         !(prior >= 0) || !isfinite(prior))
         return mr_error_set(err, MR_ECORRUPT, NULL, 0, "pop: bad or truncated model header");
-    struct pop *pp = pop_new((int32_t)n_items);
-    if (!pp)
-        return mr_error_set(err, MR_ENOMEM, NULL, 0, "pop: out of memory");
-    pp->prior = prior;
-    int ok = mr_read(r, pp->mean, n_items * sizeof *pp->mean) == 0 &&
-             mr_read(r, pp->score, n_items * sizeof *pp->score) == 0;
+    /* The arrays stay in the cache file's mapping (m->backing). */
+    mr_read_align(r, 16);
+    const float *mean = mr_read_view(r, n_items, sizeof *mean);
+    const float *score = mr_read_view(r, n_items, sizeof *score);
+    int ok = !r->failed;
     for (uint32_t i = 0; ok && i < n_items; i++)
-        ok = isfinite(pp->mean[i]) && isfinite(pp->score[i]);
+        ok = isfinite(mean[i]) && isfinite(score[i]);
     if (!ok) {
-        pop_free(pp);
+        r->failed = 1;
         return mr_error_set(err, MR_ECORRUPT, NULL, 0, "pop: bad or truncated model data");
     }
+    struct pop *pp = calloc(1, sizeof *pp);
+    if (!pp)
+        return mr_error_set(err, MR_ENOMEM, NULL, 0, "pop: out of memory");
+    pp->n_items = (int32_t)n_items;
+    pp->prior = prior;
+    pp->mean = mean;
+    pp->score = score;
     pop_free(m->impl);
     m->impl = pp;
     return MR_OK;

@@ -48,19 +48,27 @@ int mr_topn(const float *scores, int32_t n_items, const uint8_t *exclude, int n,
     if (n <= 0)
         return 0;
     int size = 0;
-    for (int32_t i = 0; i < n_items; i++) {
+    int32_t i = 0;
+    /* Filling: every admissible item enters until the heap holds n. */
+    for (; i < n_items && size < n; i++) {
         float s = scores[i];
         if ((exclude && exclude[i]) || isnan(s) || s == -INFINITY)
             continue;
-        struct mr_scored c = {i, s};
-        if (size < n) {
-            out[size] = c;
-            sift_up(out, size);
-            size++;
-        } else if (ranks_below(&out[0], &c)) {
-            out[0] = c;
-            sift_down(out, size, 0);
-        }
+        out[size] = (struct mr_scored){i, s};
+        sift_up(out, size);
+        size++;
+    }
+    /* Full: an item enters only when it beats the worst kept.  Items come in increasing
+     * index, so an equal score ranks below the root and a plain '>' is the whole test (it is
+     * also false for NaN); most items fail it, so the exclusion set is read only after. */
+    float worst = size > 0 ? out[0].score : 0.0f;
+    for (; i < n_items; i++) {
+        float s = scores[i];
+        if (!(s > worst) || (exclude && exclude[i]))
+            continue;
+        out[0] = (struct mr_scored){i, s};
+        sift_down(out, size, 0);
+        worst = out[0].score;
     }
     /* Heap sort: move the worst to the end repeatedly, leaving the best first. */
     for (int end = size - 1; end > 0; end--) {
