@@ -20,13 +20,6 @@ static const int flag_genres[19] = {
 
 enum { ITEM_FIELDS = 5 + 19 };
 
-static const char *bad_number(const char *name, const char *s, size_t n, char *what, size_t len)
-{
-    int shown = n > 24 ? 24 : (int)n;
-    snprintf(what, len, "%s '%.*s' is not a positive integer", name, shown, s);
-    return what;
-}
-
 /* Year of a release date "01-Jan-1995", or 0. */
 static int release_year(const char *s, size_t n)
 {
@@ -56,7 +49,7 @@ static const char *item_line(void *ctx, char *text, size_t n, long line, char *w
     }
     int32_t id;
     if (!mr_parse_id(f[0], fl[0], &id))
-        return bad_number("movie id", f[0], fl[0], what, len);
+        return mr_describe_bad_id("movie id", f[0], fl[0], what, len);
     if (fl[1] == 0)
         return "empty title";
     uint32_t genres = 0;
@@ -81,66 +74,22 @@ static const char *item_line(void *ctx, char *text, size_t n, long line, char *w
 
 int mr_load_100k_items(struct mr_load *ld, const char *path, struct mr_catalog *c)
 {
-    struct mr_movie_adder adder = {c, NULL, 0};
-    int rc = mr_read_lines(ld, path, "movies", MR_TEXT_DETECT, item_line, &adder);
-    if (rc == MR_OK)
-        mr_movie_adder_finish(&adder, ld, path);
-    mr_movie_adder_free(&adder);
-    return rc;
+    return mr_read_movie_lines(ld, path, item_line, c);
 }
 
 /* ---- u.data: user \t item \t rating \t timestamp ---- */
 
-struct ratings_ctx {
-    struct mr_item_map items;
-    struct mr_ratings_builder *b;
+static const struct mr_rating_layout u_data = {
+    "\t",
+    "4 tab-separated fields (user item rating timestamp)",
+    "user id",
+    "item id",
 };
-
-static const char *rating_line(void *ctx_, char *text, size_t n, long line, char *what, size_t len,
-                               int *fatal)
-{
-    (void)line;
-    struct ratings_ctx *ctx = ctx_;
-    const char *f[4];
-    size_t fl[4];
-    int count = mr_split(text, n, "\t", 1, f, fl, 4);
-    if (count != 4) {
-        snprintf(what, len,
-                 "expected 4 tab-separated fields (user item rating timestamp), found %d", count);
-        return what;
-    }
-    int32_t user, movie;
-    int64_t when;
-    if (!mr_parse_id(f[0], fl[0], &user))
-        return bad_number("user id", f[0], fl[0], what, len);
-    if (!mr_parse_id(f[1], fl[1], &movie))
-        return bad_number("item id", f[1], fl[1], what, len);
-    int half = mr_parse_half(f[2], fl[2]);
-    if (half <= 0) {
-        mr_describe_bad_rating(half, f[2], fl[2], what, len);
-        return what;
-    }
-    if (!mr_parse_u63(f[3], fl[3], &when))
-        return "timestamp is not a number";
-    int32_t item = mr_item_map_find(&ctx->items, movie);
-    if (item < 0) {
-        snprintf(what, len, "unknown item id %d", (int)movie);
-        return what;
-    }
-    if (mr_ratings_builder_add(ctx->b, user, item, (uint8_t)half) != MR_OK)
-        *fatal = MR_ENOMEM;
-    return NULL;
-}
 
 int mr_load_100k_ratings(struct mr_load *ld, const char *path, const struct mr_catalog *c,
                          struct mr_ratings_builder *b)
 {
-    struct ratings_ctx ctx;
-    mr_item_map_init(&ctx.items, c);
-    ctx.b = b;
-    int rc = mr_read_lines(ld, path, "ratings", MR_TEXT_NUMBERS, rating_line, &ctx);
-    mr_item_map_free(&ctx.items);
-    return rc;
+    return mr_read_rating_lines(ld, path, &u_data, c, b);
 }
 
 int mr_ratings_load_100k_file(const char *path, const struct mr_catalog *c,

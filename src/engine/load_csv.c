@@ -23,12 +23,11 @@ static const char *check_count(const struct mr_csv_row *row, int want, const cha
     return what;
 }
 
+/* Describes field i of the row as a refused id named name. */
 static const char *bad_id(const char *name, const struct mr_csv_row *row, int i, char *what,
                           size_t len)
 {
-    int shown = row->len[i] > 24 ? 24 : (int)row->len[i];
-    snprintf(what, len, "%s '%.*s' is not a positive integer", name, shown, row->field[i]);
-    return what;
+    return mr_describe_bad_id(name, row->field[i], row->len[i], what, len);
 }
 
 /* ---- movies.csv: movieId,title,genres ---- */
@@ -142,9 +141,8 @@ static const char *rating_end(void *ctx_, const struct mr_csv_row *row, char *wh
         break;
     case 0:
     case 1:
-        snprintf(what, len, "%s '%s' is not a positive integer",
-                 ctx->bad_field == 0 ? "userId" : "movieId", ctx->bad_text);
-        return what;
+        return mr_describe_bad_id(ctx->bad_field == 0 ? "userId" : "movieId", ctx->bad_text,
+                                  strlen(ctx->bad_text), what, len);
     case 2:
         mr_describe_bad_rating(ctx->half, ctx->bad_text, strlen(ctx->bad_text), what, len);
         return what;

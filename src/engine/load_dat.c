@@ -37,13 +37,6 @@ static int split_outer(const char *s, size_t n, const char **first, size_t *firs
     return 1;
 }
 
-static const char *bad_number(const char *name, const char *s, size_t n, char *what, size_t len)
-{
-    int shown = n > 24 ? 24 : (int)n;
-    snprintf(what, len, "%s '%.*s' is not a positive integer", name, shown, s);
-    return what;
-}
-
 /* ---- movies.dat: MovieID::Title::Genres ---- */
 
 static const char *movie_line(void *ctx, char *text, size_t n, long line, char *what, size_t len,
@@ -56,7 +49,7 @@ static const char *movie_line(void *ctx, char *text, size_t n, long line, char *
         return "expected 3 fields separated by '::' (MovieID::Title::Genres)";
     int32_t id;
     if (!mr_parse_id(id_s, id_n, &id))
-        return bad_number("MovieID", id_s, id_n, what, len);
+        return mr_describe_bad_id("MovieID", id_s, id_n, what, len);
     if (title_n == 0)
         return "empty title";
     if (mr_movie_adder_add(adder, id, title, title_n, mr_parse_genres(genres, genres_n), line) !=
@@ -67,68 +60,22 @@ static const char *movie_line(void *ctx, char *text, size_t n, long line, char *
 
 int mr_load_dat_movies(struct mr_load *ld, const char *path, struct mr_catalog *c)
 {
-    struct mr_movie_adder adder = {c, NULL, 0};
-    int rc = mr_read_lines(ld, path, "movies", MR_TEXT_DETECT, movie_line, &adder);
-    if (rc == MR_OK)
-        mr_movie_adder_finish(&adder, ld, path);
-    mr_movie_adder_free(&adder);
-    return rc;
+    return mr_read_movie_lines(ld, path, movie_line, c);
 }
 
 /* ---- ratings.dat: UserID::MovieID::Rating::Timestamp ---- */
 
-struct ratings_ctx {
-    struct mr_item_map items;
-    struct mr_ratings_builder *b;
+static const struct mr_rating_layout ratings_dat = {
+    "::",
+    "4 fields separated by '::' (UserID::MovieID::Rating::Timestamp)",
+    "UserID",
+    "MovieID",
 };
-
-static const char *rating_line(void *ctx_, char *text, size_t n, long line, char *what, size_t len,
-                               int *fatal)
-{
-    (void)line;
-    struct ratings_ctx *ctx = ctx_;
-    const char *f[4];
-    size_t fl[4];
-    int count = mr_split(text, n, "::", 2, f, fl, 4);
-    if (count != 4) {
-        snprintf(what, len,
-                 "expected 4 fields separated by '::' (UserID::MovieID::Rating::Timestamp), "
-                 "found %d",
-                 count);
-        return what;
-    }
-    int32_t user, movie;
-    int64_t when;
-    if (!mr_parse_id(f[0], fl[0], &user))
-        return bad_number("UserID", f[0], fl[0], what, len);
-    if (!mr_parse_id(f[1], fl[1], &movie))
-        return bad_number("MovieID", f[1], fl[1], what, len);
-    int half = mr_parse_half(f[2], fl[2]);
-    if (half <= 0) {
-        mr_describe_bad_rating(half, f[2], fl[2], what, len);
-        return what;
-    }
-    if (!mr_parse_u63(f[3], fl[3], &when))
-        return "timestamp is not a number";
-    int32_t item = mr_item_map_find(&ctx->items, movie);
-    if (item < 0) {
-        snprintf(what, len, "unknown MovieID %d", (int)movie);
-        return what;
-    }
-    if (mr_ratings_builder_add(ctx->b, user, item, (uint8_t)half) != MR_OK)
-        *fatal = MR_ENOMEM;
-    return NULL;
-}
 
 int mr_load_dat_ratings(struct mr_load *ld, const char *path, const struct mr_catalog *c,
                         struct mr_ratings_builder *b)
 {
-    struct ratings_ctx ctx;
-    mr_item_map_init(&ctx.items, c);
-    ctx.b = b;
-    int rc = mr_read_lines(ld, path, "ratings", MR_TEXT_NUMBERS, rating_line, &ctx);
-    mr_item_map_free(&ctx.items);
-    return rc;
+    return mr_read_rating_lines(ld, path, &ratings_dat, c, b);
 }
 
 /* ---- tags.dat: UserID::MovieID::Tag::Timestamp ---- */
@@ -154,9 +101,9 @@ static const char *tag_line(void *ctx, char *text, size_t n, long line, char *wh
     int32_t user, movie;
     int64_t when;
     if (!mr_parse_id(user_s, user_n, &user))
-        return bad_number("UserID", user_s, user_n, what, len);
+        return mr_describe_bad_id("UserID", user_s, user_n, what, len);
     if (!mr_parse_id(movie_s, movie_n, &movie))
-        return bad_number("MovieID", movie_s, movie_n, what, len);
+        return mr_describe_bad_id("MovieID", movie_s, movie_n, what, len);
     if (!mr_parse_u63(when_s, when_n, &when))
         return "timestamp is not a number";
     if (tag_n == 0)

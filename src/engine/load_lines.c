@@ -1,5 +1,6 @@
 /* load_lines.c — what every loader shares: bad-line reports, the block line reader with its
- * over-long line rule and file fingerprint, and the strict number parsers. */
+ * over-long line rule and file fingerprint, field splitting and bad-field descriptions, adding
+ * movies with their lines, and the movieId lookup. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -297,6 +298,13 @@ void mr_describe_bad_rating(int code, const char *s, size_t n, char *what, size_
         snprintf(what, len, "rating '%.*s' is not a number", shown, s);
 }
 
+const char *mr_describe_bad_id(const char *name, const char *s, size_t n, char *what, size_t len)
+{
+    int shown = n > 24 ? 24 : (int)n;
+    snprintf(what, len, "%s '%.*s' is not a positive integer", name, shown, s);
+    return what;
+}
+
 int mr_split(const char *s, size_t n, const char *sep, size_t seplen, const char **fields,
              size_t *lens, int max)
 {
@@ -377,6 +385,16 @@ void mr_movie_adder_free(struct mr_movie_adder *a)
     free(a->lines);
     a->lines = NULL;
     a->cap = 0;
+}
+
+int mr_read_movie_lines(struct mr_load *ld, const char *path, mr_line_fn fn, struct mr_catalog *c)
+{
+    struct mr_movie_adder adder = {c, NULL, 0};
+    int rc = mr_read_lines(ld, path, "movies", MR_TEXT_DETECT, fn, &adder);
+    if (rc == MR_OK)
+        mr_movie_adder_finish(&adder, ld, path);
+    mr_movie_adder_free(&adder);
+    return rc;
 }
 
 /* Largest movieId for which a direct lookup table is built (4 bytes per id). */

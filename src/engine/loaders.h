@@ -151,24 +151,6 @@ int mr_csv_read_split(struct mr_load *ld, const char *path, const char *stage, c
 
 /* ---- Field parsing (load_lines.c) ---- */
 
-/* A positive decimal integer that fits int32 (digits only).  1 on success, else 0. */
-static inline int mr_parse_id(const char *s, size_t n, int32_t *out)
-{
-    if (n == 0 || n > 10)
-        return 0;
-    int64_t v = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned d = (unsigned)(unsigned char)s[i] - '0';
-        if (d > 9)
-            return 0;
-        v = v * 10 + d;
-    }
-    if (v <= 0 || v > INT32_MAX)
-        return 0;
-    *out = (int32_t)v;
-    return 1;
-}
-
 /* A non-negative decimal integer (digits only, leading zeros allowed).  1 or 0. */
 static inline int mr_parse_u63(const char *s, size_t n, int64_t *out)
 {
@@ -182,6 +164,16 @@ static inline int mr_parse_u63(const char *s, size_t n, int64_t *out)
         v = v * 10 + d;
     }
     *out = v;
+    return 1;
+}
+
+/* A positive decimal integer that fits int32 (digits only).  1 on success, else 0. */
+static inline int mr_parse_id(const char *s, size_t n, int32_t *out)
+{
+    int64_t v;
+    if (n > 10 || !mr_parse_u63(s, n, &v) || v <= 0 || v > INT32_MAX)
+        return 0;
+    *out = (int32_t)v;
     return 1;
 }
 
@@ -233,6 +225,10 @@ int mr_split(const char *s, size_t n, const char *sep, size_t seplen, const char
 /* Describes a bad rating value for a report ("rating '7' outside 0.5..5"). */
 void mr_describe_bad_rating(int code, const char *s, size_t n, char *what, size_t len);
 
+/* Describes an id that mr_parse_id() refused, for a report ("UserID 'x' is not a positive
+ * integer"; name says which id, s[0..n) is shown cut to 24 bytes).  Returns what. */
+const char *mr_describe_bad_id(const char *name, const char *s, size_t n, char *what, size_t len);
+
 /* Genre bits of a '|'-joined list of names; unknown names are ignored. */
 uint32_t mr_parse_genres(const char *s, size_t n);
 
@@ -254,6 +250,11 @@ void mr_movie_adder_finish(struct mr_movie_adder *a, struct mr_load *ld, const c
 /* Frees the lines without finishing (on failure). */
 void mr_movie_adder_free(struct mr_movie_adder *a);
 
+/* Reads the catalog c from the line-based file at path (encoding detected): fn gets each line
+ * with a struct mr_movie_adder on c as ctx and adds the movie through it.  On MR_OK the
+ * catalog is finished (duplicates reported and counted).  Returns what mr_read_lines() does. */
+int mr_read_movie_lines(struct mr_load *ld, const char *path, mr_line_fn fn, struct mr_catalog *c);
+
 /* movieId -> item index: a direct table when ids are small, else binary search. */
 struct mr_item_map {
     const struct mr_catalog *catalog;
@@ -271,6 +272,24 @@ static inline int32_t mr_item_map_find(const struct mr_item_map *m, int32_t id)
         return id >= 0 && id <= m->max_id ? m->direct[id] : -1;
     return mr_catalog_find(m->catalog, id);
 }
+
+/* ---- Ratings in a separated-text layout (load_rating_lines.c) ---- */
+
+/* How a layout writes its "user item rating timestamp" lines (u.data, ratings.dat), and the
+ * words its reports use. */
+struct mr_rating_layout {
+    const char *sep;       /* the field separator: "\t", "::" */
+    const char *fields;    /* what a line holds, for "expected FIELDS, found N" */
+    const char *user_name; /* the user id's name in reports ("UserID") */
+    const char *item_name; /* the movie id's name in reports ("MovieID") */
+};
+
+/* Reads the ratings file at path written as layout says and appends each rating of a movie in
+ * c to b; bad lines are reported at their line and counted.  Returns MR_OK, MR_EDATA (ld->err
+ * filled) or MR_ENOMEM. */
+int mr_read_rating_lines(struct mr_load *ld, const char *path,
+                         const struct mr_rating_layout *layout, const struct mr_catalog *c,
+                         struct mr_ratings_builder *b);
 
 /* ---- The three layouts (load_csv.c, load_dat.c, load_100k.c) ----
  * Each returns MR_OK, MR_EDATA (ld->err filled) or MR_ENOMEM.  Catalog loaders leave the
