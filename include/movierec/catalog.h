@@ -64,6 +64,12 @@ struct mr_catalog {
     struct mr_movie *movies; /* sorted by id */
     int32_t n_movies;
     int32_t cap;
+    /* Set for a catalog read from a snapshot (snapshot.h): the strings (titles, display titles,
+     * tag texts) live in the snapshot's mapping, owned by the data set, and every movie's tags
+     * are a slice of tag_pool.  Such a catalog is read-only: mr_catalog_add and
+     * mr_catalog_add_tag return MR_EUSAGE; mr_catalog_free frees movies and tag_pool only. */
+    int borrowed;
+    struct mr_tag *tag_pool;
 };
 
 /* Adds a movie, copying title; computes display title and year.  Does not keep

@@ -37,6 +37,10 @@ struct mr_dataset {
     struct mr_ratings ratings;
     struct mr_load_stats stats;
     uint64_t fingerprint; /* of the data files (names, sizes, mtimes): keys the model cache */
+    /* Owned: the mapped snapshot the catalog's strings and the ratings point into when the
+     * data set was read from one (snapshot.h), else NULL.  Released by mr_dataset_free() after
+     * the catalog and the ratings. */
+    void *snapshot;
 };
 
 /* Loads the data set in dir into ds (which is overwritten).  opts may be NULL.
@@ -44,6 +48,13 @@ struct mr_dataset {
  * required file (err says which); MR_ENOMEM.  On failure ds is left freed and zeroed. */
 int mr_dataset_load(const char *dir, const struct mr_load_opts *opts, struct mr_dataset *ds,
                     struct mr_error *err);
+
+/* The fingerprint mr_dataset_load() would give dir's files (base names, sizes and
+ * modification times of the files a full load opens, in the same order), from their metadata
+ * alone, and the layout.  Returns MR_OK, or MR_EDATA when a required file is missing or not a
+ * regular file (a load would fail too), MR_ENOMEM. */
+int mr_dataset_fingerprint(const char *dir, enum mr_layout *layout, uint64_t *fingerprint,
+                           struct mr_error *err);
 
 /* Layout of dir without loading it; MR_EDATA in err when none is recognised. */
 int mr_dataset_detect(const char *dir, enum mr_layout *layout, struct mr_error *err);

@@ -26,6 +26,9 @@ struct mr_ratings {
     int32_t *item_count; /* ratings per item, O(1) */
     float *item_mean;    /* mean stars per item, 0 when unrated */
     double global_mean;  /* mean stars over all ratings */
+    /* 1: the arrays live in a snapshot's read-only mapping (snapshot.h), owned by the data
+     * set: never write to them; mr_ratings_free only forgets them. */
+    int borrowed;
 };
 
 /* Collects (user, item, value) triples before the matrix is built. */

@@ -128,33 +128,6 @@ static int write_all(int fd, const unsigned char *buf, size_t len)
     return 0;
 }
 
-/* fsyncs the directory part of path (best effort). */
-static void fsync_parent(const char *path)
-{
-    char dir[4096];
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        snprintf(dir, sizeof dir, ".");
-    else
-        snprintf(dir, sizeof dir, "%.*s", (int)(slash == path ? 1 : slash - path), path);
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
-}
-
-/* Creates the directory part of path when missing.  Returns 0 or -1. */
-static int make_parent(const char *path)
-{
-    char dir[4096];
-    const char *slash = strrchr(path, '/');
-    if (!slash || slash == path)
-        return 0;
-    snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
-    return mr_mkdirs(dir);
-}
-
 int mr_cache_save(const struct mr_model *m, const char *path, uint64_t data_fingerprint,
                   struct mr_error *err)
 {
@@ -180,7 +153,7 @@ int mr_cache_save(const struct mr_model *m, const char *path, uint64_t data_fing
 
     char tmp[4200];
     snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    if (make_parent(path) != 0) {
+    if (mr_file_make_parent(path) != 0) {
         int e = errno;
         free(buf);
         return mr_error_set(err, MR_EIO, path, 0, "cannot create the cache directory: %s",
@@ -208,7 +181,7 @@ int mr_cache_save(const struct mr_model *m, const char *path, uint64_t data_fing
         unlink(tmp);
         return mr_error_set(err, MR_EIO, path, 0, "cannot write the cache: %s", strerror(e));
     }
-    fsync_parent(path);
+    mr_file_sync_parent(path);
     return MR_OK;
 }
 

@@ -50,6 +50,8 @@ char *mr_genres_format(uint32_t genres, char *buf, size_t len)
 
 int mr_catalog_add(struct mr_catalog *c, int32_t id, const char *title, uint32_t genres)
 {
+    if (c->borrowed)
+        return MR_EUSAGE;
     if (!title || id < 0)
         return MR_EDATA;
     if (c->n_movies == c->cap) {
@@ -204,7 +206,7 @@ int32_t mr_catalog_find(const struct mr_catalog *c, int32_t id)
 
 int mr_catalog_add_tag(struct mr_catalog *c, int32_t item, const char *tag)
 {
-    if (item < 0 || item >= c->n_movies || !tag)
+    if (c->borrowed || item < 0 || item >= c->n_movies || !tag)
         return MR_EUSAGE;
     struct mr_movie *m = &c->movies[item];
     for (int32_t t = 0; t < m->n_tags; t++) {
@@ -250,8 +252,10 @@ void mr_catalog_finish_tags(struct mr_catalog *c)
 
 void mr_catalog_free(struct mr_catalog *c)
 {
-    for (int32_t i = 0; i < c->n_movies; i++)
+    /* A snapshot's strings are not the catalog's: only the arrays are. */
+    for (int32_t i = 0; !c->borrowed && i < c->n_movies; i++)
         movie_free(&c->movies[i]);
+    free(c->tag_pool);
     free(c->movies);
     memset(c, 0, sizeof *c);
 }

@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 #include "movierec/dataset.h"
 #include "movierec/error.h"
+#include "movierec/serial.h"
+#include "file_image.h"
 #include "loaders.h"
 
 /* The files of one layout; NULL where the layout has none. */
@@ -199,10 +201,66 @@ int mr_dataset_load(const char *dir, const struct mr_load_opts *opts, struct mr_
     return MR_OK;
 }
 
+/* Folds one file into a fingerprint as the loaders do (load_lines.c): its base name with its
+ * NUL, then its size and modification time (seconds, nanoseconds) as three int64. */
+static uint64_t fingerprint_fold(uint64_t h, const char *name, const struct stat *st)
+{
+    h = mr_fnv1a(h, name, strlen(name) + 1);
+    int64_t fields[3] = {(int64_t)st->st_size, (int64_t)st->st_mtim.tv_sec,
+                         (int64_t)st->st_mtim.tv_nsec};
+    return mr_fnv1a(h, fields, sizeof fields);
+}
+
+/* Folds dir/name into *h when it exists (required: it must).  Returns MR_OK, MR_ENOTFOUND
+ * for an absent optional file, MR_EDATA or MR_ENOMEM. */
+static int fingerprint_file(const char *dir, const char *name, int required, uint64_t *h,
+                            struct mr_error *err)
+{
+    char *path = join_path(dir, name);
+    if (!path)
+        return mr_error_set(err, MR_ENOMEM, dir, 0, "out of memory");
+    struct stat st;
+    int rc = MR_OK;
+    if (stat(path, &st) != 0)
+        rc = errno == ENOENT && !required
+                 ? MR_ENOTFOUND
+                 : mr_error_set(err, MR_EDATA, path, 0, "cannot open: %s", strerror(errno));
+    else if (!S_ISREG(st.st_mode))
+        rc = mr_error_set(err, MR_EDATA, path, 0, "not a regular file");
+    else
+        *h = fingerprint_fold(*h, name, &st);
+    free(path);
+    return rc;
+}
+
+int mr_dataset_fingerprint(const char *dir, enum mr_layout *layout, uint64_t *fingerprint,
+                           struct mr_error *err)
+{
+    int rc = mr_dataset_detect(dir, layout, err);
+    if (rc != MR_OK)
+        return rc;
+    /* The order of mr_dataset_load: movies, links, tags, ratings. */
+    const struct layout_files *f = &layout_files[*layout];
+    const struct layout_ops *ops = &layout_ops[*layout];
+    uint64_t h = MR_FNV_INIT;
+    rc = fingerprint_file(dir, f->movies, 1, &h, err);
+    if (rc == MR_OK && f->links && ops->links)
+        rc = fingerprint_file(dir, f->links, 0, &h, err);
+    if ((rc == MR_OK || rc == MR_ENOTFOUND) && f->tags && ops->tags)
+        rc = fingerprint_file(dir, f->tags, 0, &h, err);
+    if (rc == MR_OK || rc == MR_ENOTFOUND)
+        rc = fingerprint_file(dir, f->ratings, 1, &h, err);
+    if (rc == MR_OK)
+        *fingerprint = h;
+    return rc;
+}
+
 void mr_dataset_free(struct mr_dataset *ds)
 {
     free(ds->dir);
     mr_catalog_free(&ds->catalog);
     mr_ratings_free(&ds->ratings);
+    /* Last: the catalog's strings and the ratings pointed into it. */
+    mr_file_image_release(ds->snapshot);
     memset(ds, 0, sizeof *ds);
 }

@@ -1,11 +1,14 @@
-/* file_image.c — a whole file mapped read-only, or read into memory (see file_image.h). */
+/* file_image.c — a whole file mapped read-only, or read into memory; the directory steps of
+ * a crash-safe write (see file_image.h). */
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "movierec/paths.h"
 #include "file_image.h"
 
 int mr_file_image_open(const char *path, const char *what, struct mr_file_image *img,
@@ -70,4 +73,29 @@ void mr_file_image_release(void *img)
         return;
     mr_file_image_close(img);
     free(img);
+}
+
+void mr_file_sync_parent(const char *path)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash == path ? 1 : slash - path), path);
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+}
+
+int mr_file_make_parent(const char *path)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    if (!slash || slash == path)
+        return 0;
+    snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    return mr_mkdirs(dir);
 }

@@ -1,5 +1,5 @@
-/* file_image.h — a whole file in memory, mapped read-only when it can be (private to the
- * cache and snapshot code).
+/* file_image.h — a whole file in memory, mapped read-only when it can be, and the directory
+ * steps of a crash-safe write (private to the cache and snapshot code).
  *
  * The data starts on a page boundary when mapped (malloc's alignment otherwise), so that
  * offsets aligned in the file are aligned in memory. */
@@ -28,5 +28,11 @@ void mr_file_image_close(struct mr_file_image *img);
 /* mr_file_image_close() and free() of a malloc'd image: a release function for an image
  * handed over as a backing (mr_model.backing, mr_dataset.snapshot). */
 void mr_file_image_release(void *img);
+
+/* fsyncs the directory part of path (best effort), so that a rename into it is durable. */
+void mr_file_sync_parent(const char *path);
+
+/* Creates the directory part of path when missing.  Returns 0, or -1 (errno set). */
+int mr_file_make_parent(const char *path);
 
 #endif

@@ -436,6 +436,10 @@ int mr_ratings_get(const struct mr_ratings *r, int32_t u, int32_t item)
 
 void mr_ratings_free(struct mr_ratings *r)
 {
+    if (r->borrowed) {
+        memset(r, 0, sizeof *r);
+        return;
+    }
     free(r->user_ids);
     free(r->user_ptr);
     free(r->user_items);

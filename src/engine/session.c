@@ -14,6 +14,7 @@
 #include "movierec/hybrid.h"
 #include "movierec/profile.h"
 #include "movierec/session.h"
+#include "movierec/snapshot.h"
 #include "movierec/topn.h"
 #include "onboard.h"
 #include "similar.h"
@@ -186,7 +187,8 @@ int mr_session_open(const struct mr_session_opts *opts, struct mr_session **out,
                               .report_ctx = s->report_ctx,
                               .progress = s->progress,
                               .progress_ctx = s->progress_ctx};
-    int rc = mr_dataset_load(s->data_dir, &lo, &s->ds, err);
+    /* Through the data snapshot in the cache directory when there is a valid one. */
+    int rc = mr_dataset_open(s->data_dir, s->cache_dir, &lo, &s->ds, err);
     if (rc == MR_OK)
         rc = load_user(s, err);
     int32_t n_items = s->ds.ratings.n_items;

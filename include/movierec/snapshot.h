@@ -1,0 +1,63 @@
+/* snapshot.h — a loaded data set on disk, so that a start-up need not parse the data files.
+ *
+ * After a load from the data files, the data set is written to
+ * CACHE_DIR/data-<data fingerprint as 16 hex digits>.snapshot, laid out as
+ *   header   "MRSNAPSH", format version (u32), byte-order mark (u32 0x01020304), build
+ *            fingerprint (u64: the program's version), data fingerprint (u64, as
+ *            mr_dataset.fingerprint), layout, n_movies, n_users (u32 each), n_ratings,
+ *            n_tags, string bytes (u64 each), load stats lines_read, lines_skipped (i64),
+ *            global mean (f64), the data directory (u32 length + bytes; used to remove this
+ *            directory's older snapshots)
+ *   sections each starting on a 64-byte boundary of the file: movies (56-byte records: id,
+ *            year, genres, tag count, IMDb and TMDb ids, offsets of title and display title
+ *            in the strings, first tag), tags (16-byte records: text offset, count), strings
+ *            (NUL-terminated UTF-8), then the rating arrays of ratings.h in their order:
+ *            user_ids, user_ptr, user_items, user_vals, item_ptr, item_users, item_vals,
+ *            item_count, item_mean
+ *   checksum u64 over every byte before it (mr_checksum of serial.h)
+ * It is written like a model file (temporary name, fsync, rename).  Loading maps the file,
+ * checks the header and the checksum, then the structure (sizes, pointer arrays monotonic and
+ * ending at n_ratings, ids ascending, string and tag offsets in range), and uses the rating
+ * arrays and strings in place: the mapping becomes mr_dataset.snapshot.  A stale, truncated
+ * or corrupt snapshot is reported and the data files are read again, never trusted. */
+#ifndef MOVIEREC_SNAPSHOT_H
+#define MOVIEREC_SNAPSHOT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "movierec/cache.h" /* enum mr_cache_state */
+#include "movierec/dataset.h"
+#include "movierec/error.h"
+
+#define MR_SNAPSHOT_FORMAT 1 /* bump when the layout or what a load computes changes */
+
+/* Writes CACHE_DIR/data-<16 hex digits>.snapshot into buf.  Returns buf, or NULL when it does
+ * not fit. */
+char *mr_snapshot_path(const char *cache_dir, uint64_t data_fingerprint, char *buf, size_t len);
+
+/* Writes ds (a full load: the fingerprint of a catalog-only load never matches a lookup) to
+ * path crash-safely, then removes the other snapshots of the same data directory in path's
+ * directory (they were made for older versions of its files).  Returns MR_OK, MR_EUSAGE (the
+ * ratings do not cover the catalog), MR_EIO or MR_ENOMEM; on failure no file is left under
+ * path's name that was not there before. */
+int mr_snapshot_save(const struct mr_dataset *ds, const char *path, struct mr_error *err);
+
+/* Loads the snapshot at path into ds (overwritten) for the data in dir whose fingerprint is
+ * data_fingerprint.  *state says what was found (MR_CACHE_LOADED, _MISSING, _STALE: another
+ * format or program version or other data, _CORRUPT).  Returns MR_OK; MR_ENOTFOUND (no
+ * file); MR_ECORRUPT for a stale or corrupt file, err->msg saying which ("snapshot is
+ * corrupt: checksum mismatch"); MR_ENOMEM.  On failure ds is zeroed. */
+int mr_snapshot_load(const char *path, const char *dir, uint64_t data_fingerprint,
+                     struct mr_dataset *ds, enum mr_cache_state *state, struct mr_error *err);
+
+/* mr_dataset_load() through a snapshot: when cache_dir holds a valid snapshot of dir's
+ * current files it is loaded (no report of bad lines: they were reported at the load that
+ * wrote it, and ds->stats are that load's); else the files are loaded (bad lines reported
+ * through opts->report) and the snapshot written.  A stale or corrupt snapshot, and a failure
+ * to save one, are reported through opts->report ("FILE: snapshot is corrupt: ...; reading
+ * the data files") and are not errors.  cache_dir NULL or opts->skip_ratings: a plain
+ * mr_dataset_load().  Returns what mr_dataset_load() returns. */
+int mr_dataset_open(const char *dir, const char *cache_dir, const struct mr_load_opts *opts,
+                    struct mr_dataset *ds, struct mr_error *err);
+
+#endif
