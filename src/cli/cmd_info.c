@@ -1,9 +1,10 @@
 /* cmd_info.c — `movierec info MOVIE [--tsv]`: everything the data set says about one film. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "listing.h"
 #include "movie_cells.h"
+#include "searchable.h"
 
 #define TOP_TAGS  10
 #define BAR_WIDTH 40
@@ -143,47 +144,20 @@ static int print_readable(const struct cli *cli, const struct mr_dataset *ds, in
 
 int cmd_info(struct cli *cli, int argc, char **argv)
 {
-    static const struct option options[] = {
-        {"tsv", no_argument, NULL, 't'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    int tsv = 0, opt;
-    while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-        switch (opt) {
-        case 't':
-            tsv = 1;
-            break;
-        case 'h':
-            return cli_command_help(cli);
-        default:
-            return cli_bad_option(cli, "h", options, argv);
-        }
-    }
-    if (optind >= argc)
-        return cli_usage_error(cli, "which film? (info MOVIE: a movieId or a title)");
-    char *movie = cli_join_args(argc - optind, argv + optind);
-    if (!movie)
-        return CLI_DATA;
-
-    struct mr_dataset ds;
-    int rc = cli_load(cli, 0, &ds);
-    if (rc != CLI_OK) {
-        free(movie);
+    struct listing ls = {.missing = "which film? (info MOVIE: a movieId or a title)"};
+    int rc = listing_parse(cli, argc, argv, &ls);
+    if (rc != LISTING_GO_ON)
         return rc;
-    }
-    struct mr_search_index *ix = mr_search_build(&ds.catalog, ds.ratings.item_count);
-    int32_t item = -1;
-    if (!ix) {
-        cli_warn("out of memory");
-        rc = CLI_DATA;
-    } else {
-        rc = cli_resolve_movie(&ds, ix, movie, &item);
+
+    struct searchable sd;
+    rc = searchable_load(cli, &sd);
+    if (rc == CLI_OK) {
+        int32_t item = -1;
+        rc = cli_resolve_movie(&sd.ds, sd.ix, ls.words, &item);
         if (rc == CLI_OK)
-            rc = tsv ? print_tsv(&ds, item) : print_readable(cli, &ds, item);
+            rc = ls.tsv ? print_tsv(&sd.ds, item) : print_readable(cli, &sd.ds, item);
+        searchable_free(&sd);
     }
-    mr_search_free(ix);
-    mr_dataset_free(&ds);
-    free(movie);
+    free(ls.words);
     return rc;
 }

@@ -1,6 +1,5 @@
 /* cmd_profiles.c — `movierec profiles [--tsv]`: the profiles under $MOVIEREC_HOME/profiles. */
 #include <dirent.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +7,7 @@
 #include "movierec/paths.h"
 #include "movierec/profile.h"
 #include "cli.h"
+#include "listing.h"
 #include "table.h"
 
 static const struct table_column columns[] = {
@@ -79,25 +79,10 @@ static void count_ratings(const char *name, char *buf, size_t len)
 
 int cmd_profiles(struct cli *cli, int argc, char **argv)
 {
-    static const struct option options[] = {
-        {"tsv", no_argument, NULL, 't'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    int tsv = 0, opt;
-    while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-        switch (opt) {
-        case 't':
-            tsv = 1;
-            break;
-        case 'h':
-            return cli_command_help(cli);
-        default:
-            return cli_bad_option(cli, "h", options, argv);
-        }
-    }
-    if (optind < argc)
-        return cli_usage_error(cli, "unexpected argument '%s'", argv[optind]);
+    struct listing ls = {0};
+    int rc = listing_parse(cli, argc, argv, &ls);
+    if (rc != LISTING_GO_ON)
+        return rc;
     char home[PATH_MAX], dir[PATH_MAX + 16];
     if (!mr_path_home(home, sizeof home)) {
         cli_warn("cannot work out where profiles live: set MOVIEREC_HOME or HOME");
@@ -112,7 +97,7 @@ int cmd_profiles(struct cli *cli, int argc, char **argv)
         return CLI_NOT_FOUND;
     }
     struct table *t = table_new(columns, 3);
-    int rc = t ? CLI_OK : CLI_DATA;
+    rc = t ? CLI_OK : CLI_DATA;
     for (int i = 0; i < n && rc == CLI_OK; i++) {
         char count[32], path[PATH_MAX];
         count_ratings(names[i], count, sizeof count);
@@ -121,8 +106,8 @@ int cmd_profiles(struct cli *cli, int argc, char **argv)
         if (table_add(t, row) != 0)
             rc = CLI_DATA;
     }
-    if (rc == CLI_OK && table_print(t, stdout, tsv, output_width(stdout), cli->style) != 0)
-        rc = CLI_DATA;
+    if (rc == CLI_OK)
+        rc = listing_print(cli, t, ls.tsv);
     table_free(t);
     for (int i = 0; i < n; i++)
         free(names[i]);

@@ -1,10 +1,10 @@
 /* cmd_ratings.c — `movierec ratings [--tsv]`: the profile's ratings, newest first. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 #include "movierec/profile.h"
 #include "cli.h"
+#include "listing.h"
 #include "table.h"
 
 static const struct table_column columns[] = {
@@ -50,27 +50,12 @@ static int add_row(struct table *t, const struct mr_catalog *c, const struct mr_
 
 int cmd_ratings(struct cli *cli, int argc, char **argv)
 {
-    static const struct option options[] = {
-        {"tsv", no_argument, NULL, 't'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    int tsv = 0, opt;
-    while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-        switch (opt) {
-        case 't':
-            tsv = 1;
-            break;
-        case 'h':
-            return cli_command_help(cli);
-        default:
-            return cli_bad_option(cli, "h", options, argv);
-        }
-    }
-    if (optind < argc)
-        return cli_usage_error(cli, "unexpected argument '%s'", argv[optind]);
+    struct listing ls = {0};
+    int rc = listing_parse(cli, argc, argv, &ls);
+    if (rc != LISTING_GO_ON)
+        return rc;
     struct mr_dataset ds;
-    int rc = cli_load(cli, 1, &ds);
+    rc = cli_load(cli, 1, &ds);
     if (rc != CLI_OK)
         return rc;
     struct mr_profile p;
@@ -89,14 +74,13 @@ int cmd_ratings(struct cli *cli, int argc, char **argv)
             order[i] = &p.ratings[i];
         qsort(order, (size_t)p.n, sizeof *order, cmp_newest);
         for (int32_t i = 0; i < p.n && rc == CLI_OK; i++)
-            if (add_row(t, &ds.catalog, order[i], tsv) != 0)
+            if (add_row(t, &ds.catalog, order[i], ls.tsv) != 0)
                 rc = CLI_DATA;
         if (p.n == 0)
             cli_warn("no ratings yet in profile '%s' ('movierec rate MOVIE RATING' adds one)",
                      cli->profile ? cli->profile : "default");
-        if (rc == CLI_OK && (p.n > 0 || tsv) &&
-            table_print(t, stdout, tsv, output_width(stdout), cli->style) != 0)
-            rc = CLI_DATA;
+        if (rc == CLI_OK && (p.n > 0 || ls.tsv))
+            rc = listing_print(cli, t, ls.tsv);
         if (rc == CLI_OK && p.n == 0)
             rc = CLI_NOT_FOUND;
     }

@@ -1,8 +1,9 @@
 /* cmd_search.c — `movierec search QUERY [-n N] [--tsv]`: films whose titles match QUERY. */
-#include <getopt.h>
 #include <stdlib.h>
 #include "cli.h"
+#include "listing.h"
 #include "movie_cells.h"
+#include "searchable.h"
 
 #define DEFAULT_HITS 10
 #define MAX_HITS     1000
@@ -21,65 +22,52 @@ static int print_hits(const struct cli *cli, const struct mr_dataset *ds,
         if (table_add(t, mc.cells) != 0)
             rc = CLI_DATA;
     }
-    if (rc == CLI_OK && table_print(t, stdout, tsv, output_width(stdout), cli->style) != 0)
-        rc = CLI_DATA;
+    if (rc == CLI_OK)
+        rc = listing_print(cli, t, tsv);
     table_free(t);
+    return rc;
+}
+
+/* Prints the best ls->n hits for ls->words; returns CLI_OK, CLI_NOT_FOUND (said on stderr)
+ * when nothing matches, or CLI_DATA (no memory, write error). */
+static int search_and_print(const struct cli *cli, const struct searchable *sd,
+                            const struct listing *ls)
+{
+    struct mr_search_hit *hits = malloc((size_t)ls->n * sizeof *hits);
+    if (!hits) {
+        cli_warn("out of memory");
+        return CLI_DATA;
+    }
+    int rc = CLI_OK;
+    int n = mr_search(sd->ix, ls->words, hits, (int)ls->n);
+    if (n == 0)
+        cli_warn("no film matches '%s'", ls->words);
+    if (n > 0 || ls->tsv)
+        rc = print_hits(cli, &sd->ds, hits, n, ls->tsv);
+    if (rc == CLI_OK && n == 0)
+        rc = CLI_NOT_FOUND;
+    free(hits);
     return rc;
 }
 
 int cmd_search(struct cli *cli, int argc, char **argv)
 {
-    static const struct option options[] = {
-        {"tsv", no_argument, NULL, 't'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+    struct listing ls = {
+        .accept = LISTING_N,
+        .n_max = MAX_HITS,
+        .n = DEFAULT_HITS,
+        .missing = "what to search for? (search QUERY)",
     };
-    long n_hits = DEFAULT_HITS;
-    int tsv = 0, opt;
-    while ((opt = getopt_long(argc, argv, "n:h", options, NULL)) != -1) {
-        switch (opt) {
-        case 'n':
-            if (cli_parse_long(cli, "-n", optarg, 1, MAX_HITS, &n_hits) != CLI_OK)
-                return CLI_USAGE;
-            break;
-        case 't':
-            tsv = 1;
-            break;
-        case 'h':
-            return cli_command_help(cli);
-        default:
-            return cli_bad_option(cli, "n:h", options, argv);
-        }
-    }
-    if (optind >= argc)
-        return cli_usage_error(cli, "what to search for? (search QUERY)");
-    char *query = cli_join_args(argc - optind, argv + optind);
-    if (!query)
-        return CLI_DATA;
-
-    struct mr_dataset ds;
-    int rc = cli_load(cli, 0, &ds);
-    if (rc != CLI_OK) {
-        free(query);
+    int rc = listing_parse(cli, argc, argv, &ls);
+    if (rc != LISTING_GO_ON)
         return rc;
+
+    struct searchable sd;
+    rc = searchable_load(cli, &sd);
+    if (rc == CLI_OK) {
+        rc = search_and_print(cli, &sd, &ls);
+        searchable_free(&sd);
     }
-    struct mr_search_index *ix = mr_search_build(&ds.catalog, ds.ratings.item_count);
-    struct mr_search_hit *hits = malloc((size_t)n_hits * sizeof *hits);
-    if (!ix || !hits) {
-        cli_warn("out of memory");
-        rc = CLI_DATA;
-    } else {
-        int n = mr_search(ix, query, hits, (int)n_hits);
-        if (n == 0)
-            cli_warn("no film matches '%s'", query);
-        if (n > 0 || tsv)
-            rc = print_hits(cli, &ds, hits, n, tsv);
-        if (rc == CLI_OK && n == 0)
-            rc = CLI_NOT_FOUND;
-    }
-    free(hits);
-    mr_search_free(ix);
-    mr_dataset_free(&ds);
-    free(query);
+    free(ls.words);
     return rc;
 }
