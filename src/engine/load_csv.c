@@ -59,10 +59,7 @@ int mr_load_csv_movies(struct mr_load *ld, const char *path, struct mr_catalog *
     struct mr_movie_adder adder = {c, NULL, 0};
     int rc = mr_csv_read(ld, path, "movies", "movieId,title,genres",
                          (struct mr_csv_handler){movie_row, NULL}, &adder);
-    if (rc == MR_OK)
-        mr_movie_adder_finish(&adder, ld, path);
-    mr_movie_adder_free(&adder);
-    return rc;
+    return mr_movie_adder_end(&adder, ld, path, rc);
 }
 
 int mr_catalog_load_csv(const char *path, const struct mr_load_opts *opts, struct mr_catalog *c,

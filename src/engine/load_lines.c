@@ -156,15 +156,21 @@ static int lines_fill(struct mr_lines *lr)
     }
 }
 
-/* Discards the rest of an over-long line (its start is already gone).  Returns
- * MR_LINE_LONG, or MR_LINE_ERROR. */
-static int lines_skip_long(struct mr_lines *lr)
+/* Counts the next line as read and reports it as over-long (skipped). */
+static void report_long_line(struct mr_lines *lr)
 {
     lr->line++;
     char what[64];
     snprintf(what, sizeof what, "line longer than %d bytes", MR_MAX_LINE);
     mr_load_skip(lr->ld, lr->path, lr->line, what);
     lr->ld->stats->lines_read++;
+}
+
+/* Discards the rest of an over-long line (its start is already gone).  Returns
+ * MR_LINE_LONG, or MR_LINE_ERROR. */
+static int lines_skip_long(struct mr_lines *lr)
+{
+    report_long_line(lr);
     for (;;) {
         char *nl = memchr(lr->buf + lr->begin, '\n', lr->end - lr->begin);
         if (nl) {
@@ -191,11 +197,7 @@ int mr_lines_next(struct mr_lines *lr, char **text, size_t *len)
             size_t body = nl ? n - 1 : n;
             if (body > MR_MAX_LINE) {
                 lr->begin += n;
-                lr->line++;
-                char what[64];
-                snprintf(what, sizeof what, "line longer than %d bytes", MR_MAX_LINE);
-                mr_load_skip(lr->ld, lr->path, lr->line, what);
-                lr->ld->stats->lines_read++;
+                report_long_line(lr);
                 return MR_LINE_LONG;
             }
             lr->begin += n;
@@ -373,28 +375,22 @@ int mr_movie_adder_add(struct mr_movie_adder *a, int32_t id, const char *title, 
     return MR_OK;
 }
 
-void mr_movie_adder_finish(struct mr_movie_adder *a, struct mr_load *ld, const char *path)
+int mr_movie_adder_end(struct mr_movie_adder *a, struct mr_load *ld, const char *path, int rc)
 {
-    ld->stats->lines_skipped +=
-        mr_catalog_finish_lines(a->c, a->lines, ld->opts->report, ld->opts->report_ctx, path);
-    mr_movie_adder_free(a);
-}
-
-void mr_movie_adder_free(struct mr_movie_adder *a)
-{
+    if (rc == MR_OK)
+        ld->stats->lines_skipped +=
+            mr_catalog_finish_lines(a->c, a->lines, ld->opts->report, ld->opts->report_ctx, path);
     free(a->lines);
     a->lines = NULL;
     a->cap = 0;
+    return rc;
 }
 
 int mr_read_movie_lines(struct mr_load *ld, const char *path, mr_line_fn fn, struct mr_catalog *c)
 {
     struct mr_movie_adder adder = {c, NULL, 0};
     int rc = mr_read_lines(ld, path, "movies", MR_TEXT_DETECT, fn, &adder);
-    if (rc == MR_OK)
-        mr_movie_adder_finish(&adder, ld, path);
-    mr_movie_adder_free(&adder);
-    return rc;
+    return mr_movie_adder_end(&adder, ld, path, rc);
 }
 
 /* Largest movieId for which a direct lookup table is built (4 bytes per id). */

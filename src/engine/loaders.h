@@ -244,11 +244,10 @@ struct mr_movie_adder {
 int mr_movie_adder_add(struct mr_movie_adder *a, int32_t id, const char *title, size_t n,
                        uint32_t genres, long line);
 
-/* Finishes the catalog (sorted, duplicates reported and counted) and frees the lines. */
-void mr_movie_adder_finish(struct mr_movie_adder *a, struct mr_load *ld, const char *path);
-
-/* Frees the lines without finishing (on failure). */
-void mr_movie_adder_free(struct mr_movie_adder *a);
+/* Ends adding after a read that returned rc: when rc is MR_OK, finishes the catalog (sorted,
+ * duplicates reported at their lines and counted as skipped); frees the lines either way.
+ * Returns rc. */
+int mr_movie_adder_end(struct mr_movie_adder *a, struct mr_load *ld, const char *path, int rc);
 
 /* Reads the catalog c from the line-based file at path (encoding detected): fn gets each line
  * with a struct mr_movie_adder on c as ctx and adds the movie through it.  On MR_OK the

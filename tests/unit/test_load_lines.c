@@ -1,7 +1,7 @@
 /* test_load_lines.c — the helpers the line-based loaders share (white box, loaders.h): the id
  * parsers at their bounds, the bad-id description, mr_read_rating_lines() with layouts of its
- * own (a one-byte and a two-byte separator, report words taken from the layout) and
- * mr_read_movie_lines() reporting a duplicate at its own line. */
+ * own (a one-byte and a two-byte separator, report words taken from the layout, over-long
+ * lines) and mr_read_movie_lines() reporting a duplicate at its own line. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -230,6 +230,56 @@ static void test_rating_lines_missing_file(void **state)
     mr_catalog_free(&c);
 }
 
+/* Over-long lines are skipped at their own line numbers, both one that fits the read block
+ * and one longer than the block, and the lines after them still load. */
+static void test_rating_lines_over_long(void **state)
+{
+    (void)state;
+    static const struct mr_rating_layout tabs = {"\t", "4 fields", "user id", "item id"};
+    size_t mid = MR_MAX_LINE + 10, huge = (size_t)3 << 19; /* 1.5 MiB: more than one block */
+    size_t cap = mid + huge + 256, n = 0;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    n += (size_t)snprintf(text + n, cap - n, "1\t10\t4\t1\n");
+    memset(text + n, 'x', mid);
+    n += mid;
+    n += (size_t)snprintf(text + n, cap - n, "\n2\t20\t3\t1\n");
+    memset(text + n, '7', huge);
+    n += huge;
+    n += (size_t)snprintf(text + n, cap - n, "\n3\t10\t5\t1\n");
+    char path[64];
+    write_temp(path, "");
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(text, 1, n, f), n);
+    assert_int_equal(fclose(f), 0);
+    free(text);
+
+    struct mr_catalog c;
+    two_movies(&c);
+    struct reports rs = {0};
+    struct mr_load_opts opts = {.report = collect, .report_ctx = &rs};
+    struct mr_load_stats stats = {0};
+    struct mr_load ld;
+    mr_load_init(&ld, &opts, &stats, NULL);
+    struct mr_ratings_builder b = {0};
+    assert_int_equal(mr_read_rating_lines(&ld, path, &tabs, &c, &b), MR_OK);
+    assert_int_equal(b.n, 3);
+    assert_int_equal(b.user_ids[0], 1);
+    assert_int_equal(b.user_ids[1], 2);
+    assert_int_equal(b.user_ids[2], 3);
+    assert_int_equal(rs.n, 2);
+    assert_int_equal(rs.line[0], 2);
+    assert_int_equal(rs.line[1], 4);
+    assert_string_equal(rs.what[0], "line longer than 65536 bytes");
+    assert_string_equal(rs.what[1], "line longer than 65536 bytes");
+    assert_int_equal(stats.lines_read, 5);
+    assert_int_equal(stats.lines_skipped, 2);
+    mr_ratings_builder_free(&b);
+    mr_catalog_free(&c);
+    unlink(path);
+}
+
 /* ---- movies through a line function ---- */
 
 /* "id|title" lines, for mr_read_movie_lines() (mr_line_fn). */
@@ -287,6 +337,7 @@ int main(void)
         cmocka_unit_test(test_rating_lines_one_byte_separator),
         cmocka_unit_test(test_rating_lines_two_byte_separator),
         cmocka_unit_test(test_rating_lines_missing_file),
+        cmocka_unit_test(test_rating_lines_over_long),
         cmocka_unit_test(test_movie_lines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
