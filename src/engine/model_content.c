@@ -12,7 +12,9 @@
  * The match of a film is the cosine between the profile and its vector.  Ranking by the match
  * alone ignores how likely a film is to be seen at all and scores far below plain popularity
  * (NDCG@10 0.013 against 0.155 on the ml-latest-small holdout), so the score tilts popularity
- * by the match: (count + 1) * exp(TILT * cosine).  explain() and similar() use the match. */
+ * by the match: (count + 1) * exp(TILT * cosine).  explain() and similar() use the match.
+ * Films with the same genres and decade share those entries' part of every dot product,
+ * computed once (see struct content). */
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
@@ -22,7 +24,7 @@
 #include "model_content.h"
 #include "models.h"
 
-#define CONTENT_MAGIC  0x314e5443u /* "CTN1" */
+#define CONTENT_MAGIC  0x334e5443u /* "CTN3": film vectors and heads, aligned for use in place */
 #define GENRE_WEIGHT   1.0
 #define TAG_WEIGHT     0.8
 #define DECADE_WEIGHT  0.35
@@ -35,18 +37,37 @@
 
 struct content {
     int32_t n_items;
-    int32_t n_features; /* MR_GENRE_COUNT + N_DECADES + tags */
-    char **names;       /* n_features: genre name, "1990s", or the tag as first seen */
-    int64_t *ptr;       /* n_items + 1 */
-    int32_t *feat;
-    float *val;
+    int32_t n_features;  /* MR_GENRE_COUNT + N_DECADES + tags */
+    char **names;        /* n_features: genre name, "1990s", or the tag as first seen */
+    const int64_t *ptr;  /* n_items + 1: film i's vector is [ptr[i], ptr[i+1]) */
+    const int32_t *feat; /* ptr[n_items] feature ids, ascending within a film */
+    const float *val;
+    int64_t *owned_ptr;  /* ptr, feat and val when fitted; NULL when they are views into the */
+    int32_t *owned_feat; /* model's backing (a loaded cache file) */
+    float *owned_val;
+    float *weight; /* n_items: rating count + 1, the popularity the score tilts */
+    /* A film's genre and decade entries (its "head": the features before TAG_BASE, first in
+     * its vector) take few distinct values, so dot products are computed once per head.
+     * Films share a head only when those entries are bitwise equal. */
+    int32_t n_heads;
+    const int32_t *head_of;   /* n_items: the head of each film */
+    const int32_t *head_film; /* n_heads: a film with that head */
+    const int32_t *head_len;  /* n_heads: its number of entries */
+    int32_t *owned_heads;     /* the three arrays above when fitted (one block), else NULL */
+    int32_t n_tagged;         /* films with entries past their head ... */
+    int32_t *tagged;          /* ... listed (derived at fit and load, not saved) */
 };
+
+/* Features from here on are tags. */
+#define TAG_BASE (MR_GENRE_COUNT + N_DECADES)
 
 struct content_user {
     double *sum_rv; /* n_features: Σ r_j v_j */
     double *sum_v;  /* n_features: Σ v_j */
     double r_sum;
     int32_t n;
+    float *profile;  /* n_features: scratch of score (one thread per state at a time) */
+    float *head_dot; /* n_heads: scratch of score */
 };
 
 static void content_defaults(struct mr_params *p)
@@ -62,10 +83,96 @@ static void content_free_impl(struct content *c)
         for (int32_t f = 0; f < c->n_features; f++)
             free(c->names[f]);
     free(c->names);
-    free(c->ptr);
-    free(c->feat);
-    free(c->val);
+    free(c->owned_ptr);
+    free(c->owned_feat);
+    free(c->owned_val);
+    free(c->weight);
+    free(c->owned_heads);
+    free(c->tagged);
     free(c);
+}
+
+/* Number of head entries (features below TAG_BASE) at the start of film i's vector. */
+static int32_t head_entries(const struct content *c, int32_t i)
+{
+    int64_t p = c->ptr[i];
+    while (p < c->ptr[i + 1] && c->feat[p] < TAG_BASE)
+        p++;
+    return (int32_t)(p - c->ptr[i]);
+}
+
+/* 1 when films a and b have bitwise equal heads of len entries. */
+static int same_head(const struct content *c, int32_t a, int32_t b, int32_t len)
+{
+    return memcmp(c->feat + c->ptr[a], c->feat + c->ptr[b], (size_t)len * sizeof *c->feat) == 0 &&
+           memcmp(c->val + c->ptr[a], c->val + c->ptr[b], (size_t)len * sizeof *c->val) == 0;
+}
+
+/* Lists the films whose vector goes past their head into c->tagged.  Returns MR_OK or
+ * MR_ENOMEM. */
+static int list_tagged(struct content *c)
+{
+    c->n_tagged = 0;
+    c->tagged = malloc((size_t)(c->n_items > 0 ? c->n_items : 1) * sizeof *c->tagged);
+    if (!c->tagged)
+        return MR_ENOMEM;
+    for (int32_t i = 0; i < c->n_items; i++)
+        if (c->head_len[c->head_of[i]] < c->ptr[i + 1] - c->ptr[i])
+            c->tagged[c->n_tagged++] = i;
+    return MR_OK;
+}
+
+/* Groups the films of a fitted c by head (see struct content).  Returns MR_OK or MR_ENOMEM. */
+static int build_heads(struct content *c)
+{
+    size_t n = c->n_items > 0 ? (size_t)c->n_items : 1;
+    size_t cap = 16;
+    while (cap < 2 * n)
+        cap *= 2;
+    int32_t *block = malloc(3 * n * sizeof *block);
+    int32_t *slot = malloc(cap * sizeof *slot); /* head id, or -1 */
+    if (!block || !slot) {
+        free(block);
+        free(slot);
+        return MR_ENOMEM;
+    }
+    int32_t *head_of = block, *head_film = block + n, *head_len = block + 2 * n;
+    for (size_t t = 0; t < cap; t++)
+        slot[t] = -1;
+    int32_t n_heads = 0;
+    for (int32_t i = 0; i < c->n_items; i++) {
+        int32_t len = head_entries(c, i);
+        uint64_t h = mr_fnv1a(MR_FNV_INIT, c->feat + c->ptr[i], (size_t)len * sizeof *c->feat);
+        h = mr_fnv1a(h, c->val + c->ptr[i], (size_t)len * sizeof *c->val);
+        size_t t = (size_t)h & (cap - 1);
+        while (slot[t] >= 0 &&
+               !(head_len[slot[t]] == len && same_head(c, head_film[slot[t]], i, len)))
+            t = (t + 1) & (cap - 1);
+        if (slot[t] < 0) {
+            slot[t] = n_heads;
+            head_film[n_heads] = i;
+            head_len[n_heads++] = len;
+        }
+        head_of[i] = slot[t];
+    }
+    free(slot);
+    c->owned_heads = block;
+    c->n_heads = n_heads;
+    c->head_of = head_of;
+    c->head_film = head_film;
+    c->head_len = head_len;
+    return list_tagged(c);
+}
+
+/* Fills c->weight from the ratings.  Returns 0, or -1 when out of memory. */
+static int fill_weight(struct content *c, const struct mr_ratings *r)
+{
+    c->weight = malloc((size_t)(r->n_items > 0 ? r->n_items : 1) * sizeof *c->weight);
+    if (!c->weight)
+        return -1;
+    for (int32_t i = 0; i < r->n_items; i++)
+        c->weight[i] = (float)r->item_count[i] + 1.0f;
+    return 0;
 }
 
 /* ---- Tag vocabulary: an open-addressing table of lower-cased tags -------------------------- */
@@ -262,8 +369,8 @@ static int content_fit(struct mr_model *m, struct mr_error *err)
         if (cat->movies[i].n_tags + MR_GENRE_COUNT + 1 > max_row)
             max_row = cat->movies[i].n_tags + MR_GENRE_COUNT + 1;
     row = malloc((size_t)max_row * sizeof *row);
-    c->ptr = calloc((size_t)n_items + 1, sizeof *c->ptr);
-    if (!row || !c->ptr)
+    c->owned_ptr = calloc((size_t)n_items + 1, sizeof *c->owned_ptr);
+    if (!row || !c->owned_ptr || fill_weight(c, m->ratings) != 0)
         goto nomem;
     int64_t cap = 0, used = 0;
     char key[MAX_NAME_BYTES];
@@ -299,27 +406,32 @@ static int content_fit(struct mr_model *m, struct mr_error *err)
             int64_t ncap = cap ? cap * 2 : 4096;
             while (ncap < used + n)
                 ncap *= 2;
-            int32_t *nf = realloc(c->feat, (size_t)ncap * sizeof *nf);
+            int32_t *nf = realloc(c->owned_feat, (size_t)ncap * sizeof *nf);
             if (!nf)
                 goto nomem;
-            c->feat = nf;
-            float *nv = realloc(c->val, (size_t)ncap * sizeof *nv);
+            c->owned_feat = nf;
+            float *nv = realloc(c->owned_val, (size_t)ncap * sizeof *nv);
             if (!nv)
                 goto nomem;
-            c->val = nv;
+            c->owned_val = nv;
             cap = ncap;
         }
         for (int q = 0; q < n; q++) {
-            c->feat[used] = row[q].feat;
-            c->val[used++] = row[q].val;
+            c->owned_feat[used] = row[q].feat;
+            c->owned_val[used++] = row[q].val;
         }
-        c->ptr[i + 1] = used;
+        c->owned_ptr[i + 1] = used;
         if (m->progress && (i % 1024 == 0 || i == n_items - 1))
             m->progress(m->progress_ctx, "content: film profiles", (double)(i + 1) / n_items);
     }
-    if (!c->feat && !(c->feat = malloc(sizeof *c->feat)))
+    if (!c->owned_feat && !(c->owned_feat = malloc(sizeof *c->owned_feat)))
         goto nomem;
-    if (!c->val && !(c->val = malloc(sizeof *c->val)))
+    if (!c->owned_val && !(c->owned_val = malloc(sizeof *c->owned_val)))
+        goto nomem;
+    c->ptr = c->owned_ptr;
+    c->feat = c->owned_feat;
+    c->val = c->owned_val;
+    if (build_heads(c) != MR_OK)
         goto nomem;
     free(row);
     free(tag_feature);
@@ -346,6 +458,8 @@ static void content_user_free(const struct mr_model *m, void *vs)
         return;
     free(s->sum_rv);
     free(s->sum_v);
+    free(s->profile);
+    free(s->head_dot);
     free(s);
 }
 
@@ -355,9 +469,12 @@ static void *content_user_new(const struct mr_model *m)
     struct content_user *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
-    s->sum_rv = calloc((size_t)c->n_features, sizeof *s->sum_rv);
-    s->sum_v = calloc((size_t)c->n_features, sizeof *s->sum_v);
-    if (!s->sum_rv || !s->sum_v) {
+    size_t nf = c->n_features > 0 ? (size_t)c->n_features : 1;
+    s->sum_rv = calloc(nf, sizeof *s->sum_rv);
+    s->sum_v = calloc(nf, sizeof *s->sum_v);
+    s->profile = calloc(nf, sizeof *s->profile);
+    s->head_dot = calloc(c->n_heads > 0 ? (size_t)c->n_heads : 1, sizeof *s->head_dot);
+    if (!s->sum_rv || !s->sum_v || !s->profile || !s->head_dot) {
         content_user_free(m, s);
         return NULL;
     }
@@ -388,23 +505,61 @@ static void content_user_update(const struct mr_model *m, void *vs, const struct
 }
 
 /* Fills profile (n_features) with the user's weighted profile; returns its norm. */
-static double user_profile(const struct content *c, const struct content_user *s, double *profile)
+static double user_profile(const struct content *c, const struct content_user *s, float *profile)
 {
     double mean = s->n > 0 ? s->r_sum / s->n : 0.0;
     double sq = 0;
     for (int32_t f = 0; f < c->n_features; f++) {
-        profile[f] = s->sum_rv[f] - (mean - LIKE_OFFSET) * s->sum_v[f];
-        sq += profile[f] * profile[f];
+        double v = s->sum_rv[f] - (mean - LIKE_OFFSET) * s->sum_v[f];
+        profile[f] = (float)v;
+        sq += v * v;
     }
     return sqrt(sq);
 }
 
-static double item_dot(const struct content *c, int32_t i, const double *dense)
+/* Writes the dot product of every film's vector with dense (n_features) into out: once per
+ * head into head_dot (n_heads), copied to every film, then the films with tags add theirs.  The
+ * sums run in the vector's order, so they equal a plain dot product over the film's entries. */
+static void dot_all(const struct content *c, const float *dense, float *head_dot, float *out)
 {
-    double d = 0;
-    for (int64_t p = c->ptr[i]; p < c->ptr[i + 1]; p++)
-        d += c->val[p] * dense[c->feat[p]];
-    return d;
+    const int64_t *ptr = c->ptr;
+    const int32_t *feat = c->feat;
+    const float *val = c->val;
+    for (int32_t h = 0; h < c->n_heads; h++) {
+        float d = 0;
+        int64_t b = ptr[c->head_film[h]];
+        for (int64_t p = b; p < b + c->head_len[h]; p++)
+            d += val[p] * dense[feat[p]];
+        head_dot[h] = d;
+    }
+    const int32_t *head_of = c->head_of;
+    for (int32_t i = 0; i < c->n_items; i++)
+        out[i] = head_dot[head_of[i]];
+    for (int32_t t = 0; t < c->n_tagged; t++) {
+        int32_t i = c->tagged[t];
+        float d = out[i];
+        for (int64_t p = ptr[i] + c->head_len[head_of[i]]; p < ptr[i + 1]; p++)
+            d += val[p] * dense[feat[p]];
+        out[i] = d;
+    }
+}
+
+/* e^x for |x| <= 2, to about 1e-7 relative: the Taylor polynomial of e^(x/4) to degree 8,
+ * squared twice.  No branch and no libm call, so a loop over it vectorises. */
+static inline float exp_small(float x)
+{
+    float y = 0.25f * x;
+    float p = 1.0f / 40320;
+    p = p * y + 1.0f / 5040;
+    p = p * y + 1.0f / 720;
+    p = p * y + 1.0f / 120;
+    p = p * y + 1.0f / 24;
+    p = p * y + 1.0f / 6;
+    p = p * y + 0.5f;
+    p = p * y + 1.0f;
+    p = p * y + 1.0f;
+    p *= p;
+    return p * p;
 }
 
 /* (ratings of the film + 1) * exp(TILT * cosine with the user's profile): popularity tilted
@@ -414,17 +569,18 @@ static void content_score(const struct mr_model *m, const void *vs, const struct
 {
     (void)u;
     const struct content *c = m->impl;
-    double *profile = malloc((size_t)c->n_features * sizeof *profile);
-    if (!profile) {
-        memset(scores, 0, (size_t)c->n_items * sizeof *scores);
+    const struct content_user *s = vs;
+    double norm = user_profile(c, s, s->profile);
+    if (!(norm > 0)) {
+        memcpy(scores, c->weight, (size_t)c->n_items * sizeof *scores);
         return;
     }
-    double norm = user_profile(c, vs, profile);
-    for (int32_t i = 0; i < c->n_items; i++) {
-        double cosine = norm > 0 ? item_dot(c, i, profile) / norm : 0.0;
-        scores[i] = (float)((m->ratings->item_count[i] + 1.0) * exp(TILT * cosine));
-    }
-    free(profile);
+    dot_all(c, s->profile, s->head_dot, scores);
+    /* |cosine| <= 1, so the exponent stays within exp_small's range. */
+    float tilt = (float)(TILT / norm);
+    const float *weight = c->weight;
+    for (int32_t i = 0; i < c->n_items; i++)
+        scores[i] = weight[i] * exp_small(tilt * scores[i]);
 }
 
 /* Writes a feature's name for a reason line: tags in quotes. */
@@ -443,7 +599,7 @@ static int content_explain(const struct mr_model *m, const void *vs, const struc
     const struct content *c = m->impl;
     if (len)
         buf[0] = '\0';
-    double *profile = malloc((size_t)c->n_features * sizeof *profile);
+    float *profile = malloc((size_t)c->n_features * sizeof *profile);
     if (!profile)
         return 0;
     user_profile(c, vs, profile);
@@ -475,20 +631,22 @@ static int content_explain(const struct mr_model *m, const void *vs, const struc
     return 1;
 }
 
-/* Cosine between item's vector and every film's. */
+/* Cosine between item's vector and every film's (both have unit length). */
 static int content_similar(const struct mr_model *m, int32_t item, float *sims)
 {
     const struct content *c = m->impl;
-    memset(sims, 0, (size_t)c->n_items * sizeof *sims);
-    if (item < 0 || item >= c->n_items)
+    if (item < 0 || item >= c->n_items) {
+        memset(sims, 0, (size_t)c->n_items * sizeof *sims);
         return -1;
-    double *dense = calloc((size_t)c->n_features, sizeof *dense);
-    if (!dense)
+    }
+    float *dense = calloc((size_t)c->n_features + (size_t)c->n_heads, sizeof *dense);
+    if (!dense) {
+        memset(sims, 0, (size_t)c->n_items * sizeof *sims);
         return -1;
+    }
     for (int64_t p = c->ptr[item]; p < c->ptr[item + 1]; p++)
         dense[c->feat[p]] = c->val[p];
-    for (int32_t i = 0; i < c->n_items; i++)
-        sims[i] = (float)item_dot(c, i, dense);
+    dot_all(c, dense, dense + c->n_features, sims);
     free(dense);
     return 0;
 }
@@ -537,20 +695,29 @@ static int content_save(const struct mr_model *m, struct mr_writer *w)
         mr_write_u32(w, n);
         mr_write(w, c->names[f], n);
     }
-    mr_write_u64(w, (uint64_t)c->ptr[c->n_items]);
-    for (int32_t i = 0; i < c->n_items; i++)
-        mr_write_u32(w, (uint32_t)(c->ptr[i + 1] - c->ptr[i]));
-    mr_write(w, c->feat, (size_t)c->ptr[c->n_items] * sizeof *c->feat);
-    mr_write(w, c->val, (size_t)c->ptr[c->n_items] * sizeof *c->val);
+    int64_t nnz = c->ptr[c->n_items];
+    mr_write_u64(w, (uint64_t)nnz);
+    mr_write_align(w, 16);
+    mr_write(w, c->ptr, ((size_t)c->n_items + 1) * sizeof *c->ptr);
+    mr_write(w, c->feat, (size_t)nnz * sizeof *c->feat);
+    mr_write(w, c->val, (size_t)nnz * sizeof *c->val);
+    mr_write_u32(w, (uint32_t)c->n_heads);
+    mr_write_align(w, 16);
+    mr_write(w, c->head_of, (size_t)c->n_items * sizeof *c->head_of);
+    mr_write(w, c->head_film, (size_t)c->n_heads * sizeof *c->head_film);
+    mr_write(w, c->head_len, (size_t)c->n_heads * sizeof *c->head_len);
     return w->failed ? -1 : 0;
 }
 
+/* The film vectors stay in the cache file's mapping (m->backing): no copy. */
 static int content_load(struct mr_model *m, struct mr_reader *rd, struct mr_error *err)
 {
     int32_t n_items = m->ratings->n_items;
     struct content *c = calloc(1, sizeof *c);
-    if (!c)
+    if (!c || fill_weight(c, m->ratings) != 0) {
+        content_free_impl(c);
         return mr_error_set(err, MR_ENOMEM, NULL, 0, "content: out of memory");
+    }
     uint32_t magic, n, nf;
     uint64_t nnz;
     if (mr_read_u32(rd, &magic) || magic != CONTENT_MAGIC ||
@@ -577,30 +744,41 @@ static int content_load(struct mr_model *m, struct mr_reader *rd, struct mr_erro
         c->names[f] = s;
     }
     if (mr_read_u64(rd, &nnz) || nnz > (uint64_t)n_items * nf ||
-        nnz > (rd->size - rd->pos) / (sizeof(int32_t) + sizeof(float)))
+        nnz > (rd->size - rd->pos) / (sizeof(int32_t) + sizeof(float)) || mr_read_align(rd, 16))
         goto fail;
-    c->ptr = calloc((size_t)n_items + 1, sizeof *c->ptr);
-    if (!c->ptr)
+    c->ptr = mr_read_view(rd, (size_t)n_items + 1, sizeof *c->ptr);
+    c->feat = mr_read_view(rd, (size_t)nnz, sizeof *c->feat);
+    c->val = mr_read_view(rd, (size_t)nnz, sizeof *c->val);
+    if (!c->ptr || !c->feat || !c->val || c->ptr[0] != 0 || c->ptr[n_items] != (int64_t)nnz)
         goto fail;
-    uint64_t sum = 0;
-    for (int32_t i = 0; i < n_items; i++) {
-        uint32_t len;
-        if (mr_read_count(rd, nf, &len))
+    for (int32_t i = 0; i < n_items; i++)
+        if (c->ptr[i + 1] < c->ptr[i] || c->ptr[i + 1] - c->ptr[i] > (int64_t)nf)
             goto fail;
-        sum += len;
-        if (sum > nnz)
-            goto fail;
-        c->ptr[i + 1] = (int64_t)sum;
-    }
-    if (sum != nnz)
-        goto fail;
-    c->feat = mr_read_array(rd, nnz, sizeof *c->feat);
-    c->val = mr_read_array(rd, nnz, sizeof *c->val);
-    if (!c->feat || !c->val)
-        goto fail;
+    int bad = 0;
     for (uint64_t p = 0; p < nnz; p++)
-        if (c->feat[p] < 0 || (uint32_t)c->feat[p] >= nf || !isfinite(c->val[p]))
+        bad |= (uint32_t)c->feat[p] >= nf || !isfinite(c->val[p]);
+    uint32_t n_heads;
+    if (bad || mr_read_count(rd, (uint32_t)n_items, &n_heads) || mr_read_align(rd, 16))
+        goto fail;
+    c->n_heads = (int32_t)n_heads;
+    c->head_of = mr_read_view(rd, (size_t)n_items, sizeof *c->head_of);
+    c->head_film = mr_read_view(rd, n_heads, sizeof *c->head_film);
+    c->head_len = mr_read_view(rd, n_heads, sizeof *c->head_len);
+    if (!c->head_of || !c->head_film || !c->head_len)
+        goto fail;
+    /* Every head names a film and fits in it; every film's head fits in its vector. */
+    for (uint32_t h = 0; h < n_heads; h++)
+        if ((uint32_t)c->head_film[h] >= (uint32_t)n_items || c->head_len[h] < 0 ||
+            c->head_len[h] > c->ptr[c->head_film[h] + 1] - c->ptr[c->head_film[h]])
             goto fail;
+    for (int32_t i = 0; i < n_items; i++)
+        if ((uint32_t)c->head_of[i] >= n_heads ||
+            c->head_len[c->head_of[i]] > c->ptr[i + 1] - c->ptr[i])
+            goto fail;
+    if (list_tagged(c) != MR_OK) {
+        content_free_impl(c);
+        return mr_error_set(err, MR_ENOMEM, NULL, 0, "content: out of memory");
+    }
     content_free_impl(m->impl);
     m->impl = c;
     return MR_OK;

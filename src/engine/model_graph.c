@@ -20,13 +20,15 @@
 #include "reason.h"
 #include "sparse_topk.h"
 
-#define GRAPH_MAGIC 0x31485047u /* "GPH1" */
+#define GRAPH_MAGIC 0x32485047u /* "GPH2": W and liked degrees, aligned for use in place */
 #define LIKE_OFFSET 1.0         /* tuned on a validation split of ml-latest-small */
 #define LIKED_HALF  7           /* the graph's edges: ratings of 3.5 stars and more */
 
 struct graph {
     struct mr_sparse_topk w; /* rows: W_i., top-K */
-    int32_t *liked;          /* n_items: liked ratings per item, deg(i) (derived, not saved) */
+    const int32_t *liked;    /* n_items: liked ratings per item, deg(i) */
+    int32_t *owned_liked;    /* liked when fitted; NULL when it is a view into the backing */
+    float *pop;              /* n_items: the popularity tie-break every score starts from */
 };
 
 struct graph_user {
@@ -48,7 +50,8 @@ static void graph_free_impl(struct graph *g)
     if (!g)
         return;
     mr_sparse_topk_free(&g->w);
-    free(g->liked);
+    free(g->owned_liked);
+    free(g->pop);
     free(g);
 }
 
@@ -145,15 +148,29 @@ static int64_t liked_degree(const struct mr_ratings *r, int32_t i)
  * (an item's column can hold 100,000 ratings).  Returns 0, or -1 when out of memory. */
 static int count_liked(struct graph *g, const struct mr_ratings *r)
 {
-    g->liked = malloc((size_t)(r->n_items > 0 ? r->n_items : 1) * sizeof *g->liked);
-    if (!g->liked)
+    g->owned_liked = malloc((size_t)(r->n_items > 0 ? r->n_items : 1) * sizeof *g->owned_liked);
+    if (!g->owned_liked)
         return -1;
     for (int32_t i = 0; i < r->n_items; i++) {
         int32_t n = 0; /* 32 bits and no branch: the loop vectorises */
         for (int64_t p = r->item_ptr[i]; p < r->item_ptr[i + 1]; p++)
             n += r->item_vals[p] >= LIKED_HALF;
-        g->liked[i] = n;
+        g->owned_liked[i] = n;
     }
+    g->liked = g->owned_liked;
+    return 0;
+}
+
+/* Fills g->pop, the popularity tie-break: a tiny multiple of each item's rating count that
+ * orders the items no walk reaches.  Returns 0, or -1 when out of memory. */
+static int fill_pop(struct graph *g, const struct mr_ratings *r)
+{
+    g->pop = malloc((size_t)(r->n_items > 0 ? r->n_items : 1) * sizeof *g->pop);
+    if (!g->pop)
+        return -1;
+    double pop_scale = 1e-9 / (1.0 + (double)r->n_ratings);
+    for (int32_t i = 0; i < r->n_items; i++)
+        g->pop[i] = (float)(pop_scale * r->item_count[i]);
     return 0;
 }
 
@@ -207,7 +224,7 @@ static int graph_fit(struct mr_model *m, struct mr_error *err)
         .progress_ctx = m->progress_ctx,
         .stage = "graph: random walks",
     };
-    if (mr_sparse_topk_build(&job, &g->w) != MR_OK || count_liked(g, r) != 0)
+    if (mr_sparse_topk_build(&job, &g->w) != MR_OK || count_liked(g, r) != 0 || fill_pop(g, r) != 0)
         goto out;
     rc = MR_OK;
 out:
@@ -281,14 +298,14 @@ static void graph_score(const struct mr_model *m, const void *vs, const struct m
                         float *scores)
 {
     (void)u;
+    const struct graph *g = m->impl;
     const struct graph_user *s = vs;
-    const struct mr_ratings *r = m->ratings;
     double mean = s->n > 0 ? s->r_sum / s->n : 0.0;
-    double pop_scale = 1e-9 / (1.0 + (double)r->n_ratings);
-    for (int32_t i = 0; i < r->n_items; i++) {
-        double v = s->rmass[i] - (mean - LIKE_OFFSET) * s->mass[i];
-        scores[i] = (float)(v + pop_scale * r->item_count[i]);
-    }
+    double shift = mean - LIKE_OFFSET;
+    const double *rmass = s->rmass, *mass = s->mass;
+    const float *pop = g->pop;
+    for (int32_t i = 0; i < g->w.n_rows; i++)
+        scores[i] = (float)(rmass[i] - shift * mass[i] + pop[i]);
 }
 
 static int graph_explain(const struct mr_model *m, const void *vs, const struct mr_user *u,
@@ -344,31 +361,37 @@ static int graph_save(const struct mr_model *m, struct mr_writer *w)
 {
     const struct graph *g = m->impl;
     mr_write_u32(w, GRAPH_MAGIC);
+    mr_write_u32(w, (uint32_t)g->w.n_rows);
+    mr_write_align(w, 16);
+    mr_write(w, g->liked, (size_t)g->w.n_rows * sizeof *g->liked);
     return mr_sparse_topk_save(&g->w, w);
 }
 
+/* The arrays stay in the cache file's mapping (m->backing): no copy. */
 static int graph_load(struct mr_model *m, struct mr_reader *rd, struct mr_error *err)
 {
     int32_t n_items = m->ratings->n_items;
     struct graph *g = calloc(1, sizeof *g);
-    if (!g)
-        return mr_error_set(err, MR_ENOMEM, NULL, 0, "graph: out of memory");
-    uint32_t magic;
-    int rc = MR_ECORRUPT;
-    if (mr_read_u32(rd, &magic) == 0 && magic == GRAPH_MAGIC)
-        rc = mr_sparse_topk_load(rd, n_items, n_items, &g->w);
-    if (rc == MR_OK && count_liked(g, m->ratings) != 0) {
+    if (!g || fill_pop(g, m->ratings) != 0) {
         graph_free_impl(g);
         return mr_error_set(err, MR_ENOMEM, NULL, 0, "graph: out of memory");
     }
-    if (rc != MR_OK) {
-        rd->failed = 1;
-        graph_free_impl(g);
-        return mr_error_set(err, rc, NULL, 0, "graph: the model data is corrupt or truncated");
-    }
+    uint32_t magic, n;
+    if (mr_read_u32(rd, &magic) || magic != GRAPH_MAGIC ||
+        mr_read_count(rd, (uint32_t)n_items, &n) || n != (uint32_t)n_items ||
+        mr_read_align(rd, 16) || !(g->liked = mr_read_view(rd, n, sizeof *g->liked)) ||
+        mr_sparse_topk_load(rd, n_items, n_items, &g->w) != MR_OK)
+        goto fail;
+    for (uint32_t i = 0; i < n; i++)
+        if (g->liked[i] < 0)
+            goto fail;
     graph_free_impl(m->impl);
     m->impl = g;
     return MR_OK;
+fail:
+    rd->failed = 1;
+    graph_free_impl(g);
+    return mr_error_set(err, MR_ECORRUPT, NULL, 0, "graph: the model data is corrupt or truncated");
 }
 
 static void graph_destroy(struct mr_model *m)

@@ -5,7 +5,9 @@
  * r - b_ui over those users, shrunk by (n - 1) / (n - 1 + shrink); each item keeps its
  * params.neighbors most similar items (the prediction rows) and, of those, the best
  * RANK_NEIGHBORS (the ranking rows).  Both lists are closed under transposition, so an
- * item's row also names the items that keep it as a neighbour.
+ * item's row also names the items that keep it as a neighbour.  A ranking row is a subset of
+ * the prediction row, so one matrix holds both: the first core_len[i] entries of row i are
+ * its ranking neighbours (the cache file holds every pair once, and loads it in place).
  *
  * A user's state holds, for every item i, sums over the rated items j of the rows of j:
  * the similarity mass m_i = Σ_j s_ji, the weighted residual Σ_j s_ji (r_j - mu - b_j), and
@@ -23,7 +25,7 @@
 #include "reason.h"
 #include "sparse_topk.h"
 
-#define ITEMKNN_MAGIC    0x314e4b49u /* "IKN1" */
+#define ITEMKNN_MAGIC    0x324e4b49u /* "IKN2": one matrix, ranking rows first; aligned */
 #define BASELINE_EPOCHS  10
 #define BASELINE_REG_USR 15.0
 #define BASELINE_REG_ITM 10.0
@@ -33,9 +35,13 @@
 
 struct itemknn {
     double mu;
-    double *b_item;             /* n_items */
-    struct mr_sparse_topk nb;   /* prediction neighbours: top params.neighbors, symmetric */
-    struct mr_sparse_topk core; /* ranking neighbours: top RANK_NEIGHBORS, symmetric */
+    const double *b_item;     /* n_items */
+    const int32_t *core_len;  /* n_items: the first core_len[i] entries of row i of nb are
+                                 its ranking neighbours: top RANK_NEIGHBORS, symmetric */
+    struct mr_sparse_topk nb; /* prediction neighbours: top params.neighbors, symmetric */
+    double *owned_b_item;     /* b_item and core_len when fitted; NULL when they are views */
+    int32_t *owned_core_len;  /* into the model's backing (a loaded cache file) */
+    float *pop;               /* n_items: the popularity tie-break every score starts from */
 };
 
 struct itemknn_user {
@@ -58,10 +64,67 @@ static void itemknn_free_impl(struct itemknn *k)
 {
     if (!k)
         return;
-    free(k->b_item);
+    free(k->owned_b_item);
+    free(k->owned_core_len);
+    free(k->pop);
     mr_sparse_topk_free(&k->nb);
-    mr_sparse_topk_free(&k->core);
     free(k);
+}
+
+/* Fills k->pop, the popularity tie-break: a tiny multiple of each item's rating count that
+ * orders the items no rated film points to.  Returns 0, or -1 when out of memory. */
+static int fill_pop(struct itemknn *k, const struct mr_ratings *r)
+{
+    k->pop = malloc((size_t)(r->n_items > 0 ? r->n_items : 1) * sizeof *k->pop);
+    if (!k->pop)
+        return -1;
+    double pop_scale = 1e-6 / (1.0 + (double)r->n_ratings);
+    for (int32_t i = 0; i < r->n_items; i++)
+        k->pop[i] = (float)(pop_scale * r->item_count[i]);
+    return 0;
+}
+
+/* Reorders every row of nb so that the columns also in the same row of core come first (each
+ * part keeps its order) and writes their number to core_len.  core must be a subset of nb row
+ * by row.  Returns MR_OK or MR_ENOMEM. */
+static int put_core_first(struct mr_sparse_topk *nb, const struct mr_sparse_topk *core,
+                          int32_t *core_len)
+{
+    int32_t n = nb->n_rows;
+    int64_t longest = 1;
+    for (int32_t i = 0; i < n; i++)
+        if (mr_sparse_topk_row_len(nb, i) > longest)
+            longest = mr_sparse_topk_row_len(nb, i);
+    uint8_t *in_core = calloc((size_t)(nb->n_cols > 0 ? nb->n_cols : 1), 1);
+    struct mr_scored *rest = malloc((size_t)longest * sizeof *rest);
+    if (!in_core || !rest) {
+        free(in_core);
+        free(rest);
+        return MR_ENOMEM;
+    }
+    for (int32_t i = 0; i < n; i++) {
+        for (int64_t p = core->ptr[i]; p < core->ptr[i + 1]; p++)
+            in_core[core->col[p]] = 1;
+        int64_t w = nb->ptr[i], n_rest = 0;
+        for (int64_t p = nb->ptr[i]; p < nb->ptr[i + 1]; p++) {
+            if (in_core[nb->col[p]]) {
+                nb->col[w] = nb->col[p];
+                nb->val[w++] = nb->val[p];
+            } else {
+                rest[n_rest++] = (struct mr_scored){nb->col[p], nb->val[p]};
+            }
+        }
+        core_len[i] = (int32_t)(w - nb->ptr[i]);
+        for (int64_t t = 0; t < n_rest; t++, w++) {
+            nb->col[w] = rest[t].item;
+            nb->val[w] = rest[t].score;
+        }
+        for (int64_t p = core->ptr[i]; p < core->ptr[i + 1]; p++)
+            in_core[core->col[p]] = 0;
+    }
+    free(in_core);
+    free(rest);
+    return MR_OK;
 }
 
 /* Alternating least squares for the biases (Koren's baseline predictors): users first, then
@@ -186,15 +249,19 @@ static int itemknn_fit(struct mr_model *m, struct mr_error *err)
     struct sim_ctx ctx = {.r = r, .shrink = m->params.shrink > 0 ? m->params.shrink : 0};
     ctx.res_by_user = malloc(nr * sizeof *ctx.res_by_user);
     ctx.res_by_item = malloc(nr * sizeof *ctx.res_by_item);
-    struct mr_sparse_topk top = {0}, best = {0};
+    struct mr_sparse_topk top = {0}, best = {0}, core = {0};
     int rc = MR_ENOMEM;
     if (!k || !b_user || !ctx.res_by_user || !ctx.res_by_item)
         goto out;
-    k->b_item = malloc((size_t)(r->n_items > 0 ? r->n_items : 1) * sizeof *k->b_item);
-    if (!k->b_item)
+    size_t ni = (size_t)(r->n_items > 0 ? r->n_items : 1);
+    k->owned_b_item = malloc(ni * sizeof *k->owned_b_item);
+    k->owned_core_len = malloc(ni * sizeof *k->owned_core_len);
+    if (!k->owned_b_item || !k->owned_core_len || fill_pop(k, r) != 0)
         goto out;
+    k->b_item = k->owned_b_item;
+    k->core_len = k->owned_core_len;
     k->mu = r->n_ratings > 0 ? r->global_mean : 3.0;
-    fit_baselines(r, k->mu, b_user, k->b_item);
+    fit_baselines(r, k->mu, b_user, k->owned_b_item);
 
     for (int32_t u = 0; u < r->n_users; u++) {
         int64_t n_u = r->user_ptr[u + 1] - r->user_ptr[u];
@@ -229,12 +296,14 @@ static int itemknn_fit(struct mr_model *m, struct mr_error *err)
         goto out;
     if (mr_sparse_topk_symmetrize(&top, &k->nb) != MR_OK ||
         mr_sparse_topk_truncate(&top, RANK_NEIGHBORS, &best) != MR_OK ||
-        mr_sparse_topk_symmetrize(&best, &k->core) != MR_OK)
+        mr_sparse_topk_symmetrize(&best, &core) != MR_OK ||
+        put_core_first(&k->nb, &core, k->owned_core_len) != MR_OK)
         goto out;
     rc = MR_OK;
 out:
     mr_sparse_topk_free(&top);
     mr_sparse_topk_free(&best);
+    mr_sparse_topk_free(&core);
     free(b_user);
     free(ctx.res_by_user);
     free(ctx.res_by_item);
@@ -286,17 +355,20 @@ static void apply_rating(const struct itemknn *k, struct itemknn_user *s, int32_
     s->res_sum += sign * d;
     s->r_sum += sign * rj;
     s->n += sign > 0 ? 1 : -1;
-    for (int64_t p = k->nb.ptr[j]; p < k->nb.ptr[j + 1]; p++) {
+    int64_t b = k->nb.ptr[j], core_end = b + k->core_len[j];
+    for (int64_t p = b; p < core_end; p++) {
         int32_t i = k->nb.col[p];
         double w = sign * k->nb.val[p];
         s->mass[i] += w;
         s->resid[i] += w * d;
-    }
-    for (int64_t p = k->core.ptr[j]; p < k->core.ptr[j + 1]; p++) {
-        int32_t i = k->core.col[p];
-        double w = sign * k->core.val[p];
         s->cmass[i] += w;
         s->crmass[i] += w * rj;
+    }
+    for (int64_t p = core_end; p < k->nb.ptr[j + 1]; p++) {
+        int32_t i = k->nb.col[p];
+        double w = sign * k->nb.val[p];
+        s->mass[i] += w;
+        s->resid[i] += w * d;
     }
 }
 
@@ -337,14 +409,14 @@ static void itemknn_score(const struct mr_model *m, const void *vs, const struct
                           float *scores)
 {
     (void)u;
+    const struct itemknn *k = m->impl;
     const struct itemknn_user *s = vs;
-    const struct mr_ratings *r = m->ratings;
     double mean = s->n > 0 ? s->r_sum / s->n : 0.0;
-    double pop_scale = 1e-6 / (1.0 + (double)r->n_ratings);
-    for (int32_t i = 0; i < r->n_items; i++) {
-        double v = s->crmass[i] - (mean - RANK_OFFSET) * s->cmass[i];
-        scores[i] = (float)(v + pop_scale * r->item_count[i]);
-    }
+    double shift = mean - RANK_OFFSET;
+    const double *crmass = s->crmass, *cmass = s->cmass;
+    const float *pop = k->pop;
+    for (int32_t i = 0; i < k->nb.n_rows; i++)
+        scores[i] = (float)(crmass[i] - shift * cmass[i] + pop[i]);
 }
 
 static int itemknn_explain(const struct mr_model *m, const void *vs, const struct mr_user *u,
@@ -397,43 +469,49 @@ static int itemknn_similar(const struct mr_model *m, int32_t item, float *sims)
 static int itemknn_save(const struct mr_model *m, struct mr_writer *w)
 {
     const struct itemknn *k = m->impl;
+    size_t n = (size_t)k->nb.n_rows;
     mr_write_u32(w, ITEMKNN_MAGIC);
     mr_write_f64(w, k->mu);
-    mr_write_u32(w, (uint32_t)k->nb.n_rows);
-    mr_write(w, k->b_item, (size_t)k->nb.n_rows * sizeof *k->b_item);
-    mr_sparse_topk_save(&k->nb, w);
-    return mr_sparse_topk_save(&k->core, w);
+    mr_write_u32(w, (uint32_t)n);
+    mr_write_align(w, 16);
+    mr_write(w, k->b_item, n * sizeof *k->b_item);
+    mr_write(w, k->core_len, n * sizeof *k->core_len);
+    return mr_sparse_topk_save(&k->nb, w);
 }
 
+/* The arrays stay in the cache file's mapping (m->backing): no copy. */
 static int itemknn_load(struct mr_model *m, struct mr_reader *rd, struct mr_error *err)
 {
     int32_t n_items = m->ratings->n_items;
     struct itemknn *k = calloc(1, sizeof *k);
-    if (!k)
+    if (!k || fill_pop(k, m->ratings) != 0) {
+        itemknn_free_impl(k);
         return mr_error_set(err, MR_ENOMEM, NULL, 0, "itemknn: out of memory");
+    }
     uint32_t magic, n;
-    int rc = MR_ECORRUPT;
     if (mr_read_u32(rd, &magic) || magic != ITEMKNN_MAGIC || mr_read_f64(rd, &k->mu) ||
-        !isfinite(k->mu) || mr_read_count(rd, (uint32_t)n_items, &n) || n != (uint32_t)n_items)
+        !isfinite(k->mu) || mr_read_count(rd, (uint32_t)n_items, &n) || n != (uint32_t)n_items ||
+        mr_read_align(rd, 16))
         goto fail;
-    k->b_item = mr_read_array(rd, n, sizeof *k->b_item);
-    if (!k->b_item)
+    k->b_item = mr_read_view(rd, n, sizeof *k->b_item);
+    k->core_len = mr_read_view(rd, n, sizeof *k->core_len);
+    if (!k->b_item || !k->core_len)
         goto fail;
     for (uint32_t i = 0; i < n; i++)
         if (!isfinite(k->b_item[i]))
             goto fail;
-    rc = mr_sparse_topk_load(rd, n_items, n_items, &k->nb);
-    if (rc == MR_OK)
-        rc = mr_sparse_topk_load(rd, n_items, n_items, &k->core);
-    if (rc != MR_OK)
+    if (mr_sparse_topk_load(rd, n_items, n_items, &k->nb) != MR_OK)
         goto fail;
+    for (int32_t i = 0; i < n_items; i++)
+        if (k->core_len[i] < 0 || k->core_len[i] > mr_sparse_topk_row_len(&k->nb, i))
+            goto fail;
     itemknn_free_impl(m->impl);
     m->impl = k;
     return MR_OK;
 fail:
     rd->failed = 1;
     itemknn_free_impl(k);
-    return mr_error_set(err, rc == MR_ENOMEM ? MR_ENOMEM : MR_ECORRUPT, NULL, 0,
+    return mr_error_set(err, MR_ECORRUPT, NULL, 0,
                         "itemknn: the model data is corrupt or truncated");
 }
 

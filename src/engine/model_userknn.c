@@ -6,9 +6,9 @@
  * (in half stars): Σ x_i r_vi, Σ x_i, Σ r_vi and their count, plus the live user's Σ x and
  * Σ x².  A rating change touches only the users who rated that film (O(count(i))), and the
  * centred dot product follows from those sums, so no rounding builds up.  Scoring computes
- * every similarity in one branch-free pass over those sums (v's mean and inverse norm are
- * fitted), keeps the best with a bounded heap, and starts from a precomputed popularity
- * vector.
+ * every similarity in one vectorised float pass (see struct userknn_user; v's mean and
+ * inverse norm are fitted), keeps the best with a bounded heap, and starts from a
+ * precomputed popularity vector.
  *
  * score: the params.neighbors most similar users (similarity > 0) vote for the films they
  * rated, each vote weighted by the similarity and by how much v liked the film
@@ -23,7 +23,7 @@
 #include "models.h"
 #include "reason.h"
 
-#define USERKNN_MAGIC 0x324e4b55u /* "UKN2": means and inverse norms, aligned */
+#define USERKNN_MAGIC 0x334e4b55u /* "UKN3": means and inverse norms, aligned */
 #define LIKE_OFFSET   1.5         /* tuned on a validation split of ml-latest-small */
 #define SIM_EPS       1e-9
 #define POP_SCALE     1e-6 /* the popularity tie-break: POP_SCALE * count / (1 + ratings) */
@@ -31,20 +31,28 @@
 struct userknn {
     int32_t n_users;
     int32_t n_items;
-    const double *mean;     /* n_users: mean stars of v */
-    const double *inv_norm; /* n_users: 1 / ||r_v - mean_v|| in stars (0 when the norm is 0) */
-    double *owned;          /* 2 * n_users: mean and inv_norm when fitted; NULL when they are
-                               views into the model's backing (a loaded cache file) */
-    float *pop;             /* n_items: the popularity tie-break every score starts from */
+    const double *mean;    /* n_users: mean stars of v */
+    const float *inv_norm; /* n_users: 1 / ||r_v - mean_v|| in stars (0 when the norm is 0) */
+    double *owned_mean;    /* mean and inv_norm when fitted; NULL when they are views into */
+    float *owned_inv_norm; /* the model's backing (a loaded cache file) */
+    float *pop;            /* n_items: the popularity tie-break every score starts from */
 };
 
 /* Exact integer sums over the films both the live user and v rated, in half stars; int32
- * holds them (at most 100 per film over at most 2^21 films). */
+ * holds them (at most 100 per film over at most 2^21 films).  With x the live user's
+ * ratings in stars and mean_x their mean, the centred dot product with v is
+ *     Σ (x_i - mean_x)(r_vi - mean_v) = part_a[v] + mean_x · part_b[v],
+ *     part_a = Σ x_i r_vi - mean_v Σ x_i,   part_b = c · mean_v - Σ r_vi,
+ * two parts that do not depend on mean_x: they are recomputed from the exact sums for the
+ * users a rating change touches, never accumulated, so no rounding builds up; the scoring
+ * pass then reads 16 bytes per training user. */
 struct userknn_user {
     int32_t *dot;    /* n_users: Σ x_i r_vi */
     int32_t *sum_x;  /* n_users: Σ x_i */
     int32_t *sum_r;  /* n_users: Σ r_vi */
-    int32_t *common; /* n_users: number of common films */
+    int32_t *common; /* n_users: number of common films c */
+    float *part_a;   /* n_users: see above, in stars */
+    float *part_b;
     int64_t x_sum, x_sq;
     int32_t n;
     float *sims; /* n_users: scratch of find_neighbours (one thread per state at a time) */
@@ -60,7 +68,8 @@ static void userknn_free_impl(struct userknn *k)
 {
     if (!k)
         return;
-    free(k->owned);
+    free(k->owned_mean);
+    free(k->owned_inv_norm);
     free(k->pop);
     free(k);
 }
@@ -89,14 +98,18 @@ static int userknn_fit(struct mr_model *m, struct mr_error *err)
     const struct mr_ratings *r = m->ratings;
     struct userknn *k = userknn_new(r);
     size_t n = (size_t)(r->n_users > 0 ? r->n_users : 1);
-    double *owned = k ? malloc(2 * n * sizeof *owned) : NULL;
-    if (!owned) {
+    double *mean_v = k ? malloc(n * sizeof *mean_v) : NULL;
+    float *inv_norm = k ? malloc(n * sizeof *inv_norm) : NULL;
+    if (k) {
+        k->owned_mean = mean_v;
+        k->owned_inv_norm = inv_norm;
+        k->mean = mean_v;
+        k->inv_norm = inv_norm;
+    }
+    if (!mean_v || !inv_norm) {
         userknn_free_impl(k);
         return mr_error_set(err, MR_ENOMEM, NULL, 0, "userknn: out of memory while fitting");
     }
-    k->owned = owned;
-    k->mean = owned;
-    k->inv_norm = owned + n;
     for (int32_t v = 0; v < r->n_users; v++) {
         int64_t b = r->user_ptr[v], e = r->user_ptr[v + 1];
         double s = 0, sq = 0;
@@ -107,8 +120,8 @@ static int userknn_fit(struct mr_model *m, struct mr_error *err)
             double d = r->user_vals[p] * 0.5 - mean;
             sq += d * d;
         }
-        owned[v] = mean;
-        owned[n + v] = sq > 0 ? 1.0 / sqrt(sq) : 0.0;
+        mean_v[v] = mean;
+        inv_norm[v] = sq > 0 ? (float)(1.0 / sqrt(sq)) : 0.0f;
         if (m->progress && (v % 1024 == 0 || v == r->n_users - 1))
             m->progress(m->progress_ctx, "userknn: user norms", (double)(v + 1) / r->n_users);
     }
@@ -127,6 +140,8 @@ static void userknn_user_free(const struct mr_model *m, void *vs)
     free(s->sum_x);
     free(s->sum_r);
     free(s->common);
+    free(s->part_a);
+    free(s->part_b);
     free(s->sims);
     free(s);
 }
@@ -141,8 +156,10 @@ static void *userknn_user_new(const struct mr_model *m)
     s->sum_x = calloc(n, sizeof *s->sum_x);
     s->sum_r = calloc(n, sizeof *s->sum_r);
     s->common = calloc(n, sizeof *s->common);
+    s->part_a = calloc(n, sizeof *s->part_a);
+    s->part_b = calloc(n, sizeof *s->part_b);
     s->sims = malloc(n * sizeof *s->sims);
-    if (!s->dot || !s->sum_x || !s->sum_r || !s->common || !s->sims) {
+    if (!s->dot || !s->sum_x || !s->sum_r || !s->common || !s->part_a || !s->part_b || !s->sims) {
         userknn_user_free(m, s);
         return NULL;
     }
@@ -150,8 +167,8 @@ static void *userknn_user_new(const struct mr_model *m)
 }
 
 /* Adds (sign +1) or removes (sign -1) the rating x (half stars) of item. */
-static void apply_rating(const struct mr_ratings *r, struct userknn_user *s, int32_t item, int x,
-                         int sign)
+static void apply_rating(const struct userknn *k, const struct mr_ratings *r,
+                         struct userknn_user *s, int32_t item, int x, int sign)
 {
     s->x_sum += sign * x;
     s->x_sq += sign * x * x;
@@ -164,6 +181,10 @@ static void apply_rating(const struct mr_ratings *r, struct userknn_user *s, int
         s->sum_x[v] += sx;
         s->sum_r[v] += sign * rv;
         s->common[v] += sign;
+        /* Half stars: products / 4, single sums / 2. */
+        double mv = k->mean[v];
+        s->part_a[v] = (float)(0.25 * s->dot[v] - 0.5 * mv * s->sum_x[v]);
+        s->part_b[v] = (float)(s->common[v] * mv - 0.5 * s->sum_r[v]);
     }
 }
 
@@ -172,27 +193,23 @@ static void userknn_user_update(const struct mr_model *m, void *vs, const struct
 {
     (void)u;
     if (old_half > 0)
-        apply_rating(m->ratings, vs, item, old_half, -1);
+        apply_rating(m->impl, m->ratings, vs, item, old_half, -1);
     if (new_half > 0)
-        apply_rating(m->ratings, vs, item, new_half, +1);
+        apply_rating(m->impl, m->ratings, vs, item, new_half, +1);
 }
 
 /* Writes the live user's similarity to every training user v into sims: the centred dot
- * product from the sums (in half stars: products / 4, single sums / 2) over both norms,
- * shrunk by c / (c + shrink) over c common films; -INFINITY when it is not above SIM_EPS
- * (nothing in common, a constant rater; 0 / 0 with shrink 0 is NaN, also dropped).
- * Branch-free so that it vectorises. */
-static void similarities(const struct userknn *k, const struct userknn_user *s, double mean_x,
-                         double inv_norm_x, double shrink, float *sims)
+ * product over both norms, shrunk by c / (c + shrink) over c common films (0 when nothing is
+ * in common; NaN for 0 / 0 with shrink 0).  Plain float arithmetic over arrays, so that it
+ * vectorises. */
+static void similarities(const struct userknn *k, const struct userknn_user *s, float mean_x,
+                         float inv_norm_x, float shrink, float *sims)
 {
-    const double *mean = k->mean, *inv_norm = k->inv_norm;
-    const int32_t *dot = s->dot, *sum_x = s->sum_x, *sum_r = s->sum_r, *common = s->common;
-    double half_mean_x = 0.5 * mean_x;
+    const float *inv_norm = k->inv_norm, *part_a = s->part_a, *part_b = s->part_b;
+    const int32_t *common = s->common;
     for (int32_t v = 0; v < k->n_users; v++) {
-        double c = common[v], mv = mean[v];
-        double num = 0.25 * dot[v] - 0.5 * mv * sum_x[v] - half_mean_x * sum_r[v] + c * mean_x * mv;
-        double sim = num * inv_norm_x * inv_norm[v] * (c / (c + shrink));
-        sims[v] = sim > SIM_EPS ? (float)sim : -INFINITY;
+        float c = (float)common[v];
+        sims[v] = (part_a[v] + mean_x * part_b[v]) * (inv_norm_x * inv_norm[v]) * c / (c + shrink);
     }
 }
 
@@ -208,9 +225,12 @@ static int find_neighbours(const struct mr_model *m, const struct userknn_user *
     double var = (double)s->x_sq * 0.25 - s->n * mean_x * mean_x;
     if (!(var > 0))
         return 0; /* a constant rater has no centred direction */
-    double shrink = m->params.shrink > 0 ? m->params.shrink : 0;
-    similarities(k, s, mean_x, 1.0 / sqrt(var), shrink, s->sims);
-    return mr_topn(s->sims, k->n_users, NULL, K, out);
+    float shrink = m->params.shrink > 0 ? (float)m->params.shrink : 0.0f;
+    similarities(k, s, (float)mean_x, (float)(1.0 / sqrt(var)), shrink, s->sims);
+    int n = mr_topn(s->sims, k->n_users, NULL, K, out);
+    while (n > 0 && !(out[n - 1].score > SIM_EPS))
+        n--; /* best first: the ones not similar enough are at the end */
+    return n;
 }
 
 static void userknn_score(const struct mr_model *m, const void *vs, const struct mr_user *u,
@@ -311,7 +331,7 @@ static int userknn_load(struct mr_model *m, struct mr_reader *rd, struct mr_erro
         mr_read_count(rd, (uint32_t)n_users, &n) || n != (uint32_t)n_users || mr_read_align(rd, 16))
         goto fail;
     const double *mean = mr_read_view(rd, n, sizeof *mean);
-    const double *inv_norm = mr_read_view(rd, n, sizeof *inv_norm);
+    const float *inv_norm = mr_read_view(rd, n, sizeof *inv_norm);
     if (!mean || !inv_norm)
         goto fail;
     for (uint32_t v = 0; v < n; v++)

@@ -318,13 +318,14 @@ float mr_sparse_topk_get(const struct mr_sparse_topk *t, int32_t r, int32_t c)
 
 int mr_sparse_topk_save(const struct mr_sparse_topk *t, struct mr_writer *w)
 {
+    int64_t nnz = t->ptr[t->n_rows];
     mr_write_u32(w, (uint32_t)t->n_rows);
     mr_write_u32(w, (uint32_t)t->n_cols);
-    mr_write_u64(w, (uint64_t)t->ptr[t->n_rows]);
-    for (int32_t r = 0; r < t->n_rows; r++)
-        mr_write_u32(w, (uint32_t)(t->ptr[r + 1] - t->ptr[r]));
-    mr_write(w, t->col, (size_t)t->ptr[t->n_rows] * sizeof *t->col);
-    mr_write(w, t->val, (size_t)t->ptr[t->n_rows] * sizeof *t->val);
+    mr_write_u64(w, (uint64_t)nnz);
+    mr_write_align(w, 16);
+    mr_write(w, t->ptr, ((size_t)t->n_rows + 1) * sizeof *t->ptr);
+    mr_write(w, t->col, (size_t)nnz * sizeof *t->col);
+    mr_write(w, t->val, (size_t)nnz * sizeof *t->val);
     return w->failed ? -1 : 0;
 }
 
@@ -334,44 +335,46 @@ int mr_sparse_topk_load(struct mr_reader *r, int32_t n_rows, int32_t n_cols,
     memset(out, 0, sizeof *out);
     uint32_t rows, cols;
     uint64_t nnz;
-    if (mr_read_u32(r, &rows) || mr_read_u32(r, &cols) || mr_read_u64(r, &nnz))
+    if (mr_read_u32(r, &rows) || mr_read_u32(r, &cols) || mr_read_u64(r, &nnz) ||
+        mr_read_align(r, 16))
         return MR_ECORRUPT;
     if (rows != (uint32_t)n_rows || cols != (uint32_t)n_cols ||
         nnz > (uint64_t)n_rows * (uint64_t)n_cols ||
-        nnz > (r->size - r->pos) / (sizeof(int32_t) + sizeof(float))) {
-        r->failed = 1;
-        return MR_ECORRUPT;
-    }
-    if (topk_alloc(out, n_rows, n_cols, (int64_t)nnz) != MR_OK)
-        return MR_ENOMEM;
-    uint64_t sum = 0;
-    for (int32_t i = 0; i < n_rows; i++) {
-        uint32_t len;
-        if (mr_read_count(r, (uint32_t)n_cols, &len) != 0)
-            goto corrupt;
-        sum += len;
-        if (sum > nnz)
-            goto corrupt;
-        out->ptr[i + 1] = (int64_t)sum;
-    }
-    if (sum != nnz || mr_read(r, out->col, (size_t)nnz * sizeof *out->col) ||
-        mr_read(r, out->val, (size_t)nnz * sizeof *out->val))
+        nnz > (r->size - r->pos) / (sizeof(int32_t) + sizeof(float)))
         goto corrupt;
-    for (uint64_t p = 0; p < nnz; p++)
-        if (out->col[p] < 0 || out->col[p] >= n_cols || !isfinite(out->val[p]) ||
-            !(out->val[p] > 0.0f))
+    /* Views into the reader's buffer: the cache file's mapping, which the model keeps. */
+    const int64_t *ptr = mr_read_view(r, (size_t)n_rows + 1, sizeof *ptr);
+    const int32_t *col = mr_read_view(r, (size_t)nnz, sizeof *col);
+    const float *val = mr_read_view(r, (size_t)nnz, sizeof *val);
+    if (!ptr || !col || !val || ptr[0] != 0 || ptr[n_rows] != (int64_t)nnz)
+        goto corrupt;
+    for (int32_t i = 0; i < n_rows; i++)
+        if (ptr[i + 1] < ptr[i] || ptr[i + 1] - ptr[i] > n_cols)
             goto corrupt;
+    /* One pass that the compiler can vectorise: any bad entry makes bad nonzero. */
+    int bad = 0;
+    for (uint64_t p = 0; p < nnz; p++)
+        bad |= (uint32_t)col[p] >= (uint32_t)n_cols || !(val[p] > 0.0f) || !(val[p] < INFINITY);
+    if (bad)
+        goto corrupt;
+    *out = (struct mr_sparse_topk){.n_rows = n_rows,
+                                   .n_cols = n_cols,
+                                   .ptr = (int64_t *)ptr,
+                                   .col = (int32_t *)col,
+                                   .val = (float *)val,
+                                   .borrowed = 1};
     return MR_OK;
 corrupt:
     r->failed = 1;
-    mr_sparse_topk_free(out);
     return MR_ECORRUPT;
 }
 
 void mr_sparse_topk_free(struct mr_sparse_topk *t)
 {
-    free(t->ptr);
-    free(t->col);
-    free(t->val);
+    if (!t->borrowed) {
+        free(t->ptr);
+        free(t->col);
+        free(t->val);
+    }
     memset(t, 0, sizeof *t);
 }

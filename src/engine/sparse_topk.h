@@ -19,6 +19,7 @@ struct mr_sparse_topk {
     int64_t *ptr; /* n_rows + 1: row r is [ptr[r], ptr[r+1]) */
     int32_t *col; /* ptr[n_rows] entries */
     float *val;
+    int borrowed; /* 1: the arrays are views into a loaded cache file (read-only, not freed) */
 };
 
 /* What mr_sparse_topk_build() runs.  row() writes row r's candidate (column, value) pairs
@@ -60,16 +61,20 @@ static inline int64_t mr_sparse_topk_row_len(const struct mr_sparse_topk *t, int
     return t->ptr[r + 1] - t->ptr[r];
 }
 
-/* Writes t.  Returns 0, or -1 when the writer failed. */
+/* Writes t: its sizes, then (aligned to 16 bytes) the row offsets, columns and values as
+ * they are in memory, so that a load can use them in place.  Returns 0, or -1 when the
+ * writer failed. */
 int mr_sparse_topk_save(const struct mr_sparse_topk *t, struct mr_writer *w);
 
 /* Reads a matrix written by mr_sparse_topk_save() into out, checking that it has n_rows rows
- * and n_cols columns, that every column is in range and every value finite and positive.
- * Returns MR_OK, MR_ECORRUPT (out zeroed) or MR_ENOMEM. */
+ * and n_cols columns, that the row offsets are consistent, every column in range and every
+ * value finite and positive.  out's arrays are views into r's buffer (out->borrowed set): they
+ * live as long as that buffer (for a cache file: the model's backing) and must not be written.
+ * Returns MR_OK or MR_ECORRUPT (out zeroed). */
 int mr_sparse_topk_load(struct mr_reader *r, int32_t n_rows, int32_t n_cols,
                         struct mr_sparse_topk *out);
 
-/* Frees t's arrays and zeroes it. */
+/* Frees t's arrays (unless borrowed) and zeroes it. */
 void mr_sparse_topk_free(struct mr_sparse_topk *t);
 
 /* Number of worker threads for a requested count (0 = online cores, at least 1). */

@@ -404,19 +404,27 @@ static void expect_corrupt_at(const char *name, size_t offset, uint32_t value)
     synth_free(&s);
 }
 
-/* Layout of itemknn: magic u32, mu f64, n u32, b_item f64 * n, then the neighbour matrix
- * (rows u32, cols u32, nnz u64, lengths u32 * rows, ...). */
+/* Layout of itemknn: magic u32, mu f64, n u32, then (aligned to 16) b_item f64 * n and
+ * core_len i32 * n, then the neighbour matrix: rows u32, cols u32, nnz u64, then (aligned to
+ * 16) ptr i64 * (rows + 1), ...  Layout of graph: magic u32, n u32, (aligned) liked i32 * n,
+ * then the matrix. */
 static void test_corrupt_counts(void **state)
 {
     (void)state;
-    size_t matrix = 4 + 8 + 4 + 8 * SYN_ITEMS;
-    expect_corrupt_at("itemknn", 12, 0xffffffffu);        /* item count */
-    expect_corrupt_at("itemknn", matrix, SYN_ITEMS - 1);  /* matrix rows */
-    expect_corrupt_at("itemknn", matrix + 8, 0x7fffffff); /* nnz, low half */
-    expect_corrupt_at("itemknn", matrix + 16, 0xfffffff); /* first row's length */
-    expect_corrupt_at("graph", 4 + 4, SYN_ITEMS + 1);     /* matrix columns */
-    expect_corrupt_at("userknn", 4, 3);                   /* user count */
-    expect_corrupt_at("content", 8, 0xffffffffu);         /* feature count */
+    size_t core_len = 16 + 8 * SYN_ITEMS;
+    size_t matrix = core_len + 4 * SYN_ITEMS;
+    size_t graph_matrix = 16 + 4 * SYN_ITEMS;
+    expect_corrupt_at("itemknn", 12, 0xffffffffu);               /* item count */
+    expect_corrupt_at("itemknn", core_len + 4, 0x7fffffff);      /* a ranking row past its row */
+    expect_corrupt_at("itemknn", matrix, SYN_ITEMS - 1);         /* matrix rows */
+    expect_corrupt_at("itemknn", matrix + 8, 0x7fffffff);        /* nnz, low half */
+    expect_corrupt_at("itemknn", matrix + 16, 1);                /* ptr[0] is not 0 */
+    expect_corrupt_at("itemknn", matrix + 24, 0xfffffff);        /* first row's end */
+    expect_corrupt_at("graph", 4, SYN_ITEMS + 1);                /* item count */
+    expect_corrupt_at("graph", 16, 0xffffffffu);                 /* a negative degree */
+    expect_corrupt_at("graph", graph_matrix + 4, SYN_ITEMS + 1); /* matrix columns */
+    expect_corrupt_at("userknn", 4, 3);                          /* user count */
+    expect_corrupt_at("content", 8, 0xffffffffu);                /* feature count */
 }
 
 /* ---- Fitting does not depend on the number of threads --------------------------------------- */
