@@ -43,8 +43,7 @@ void mr_syr(double alpha, const float *x, double *A, int k)
     }
 }
 
-/* Sum of a[p] * b[p] for p < n, in four independent partial sums. */
-static double dot_d(const double *a, const double *b, int n)
+double mr_dot_d(const double *a, const double *b, int n)
 {
     double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
     int p = 0;
@@ -59,20 +58,52 @@ static double dot_d(const double *a, const double *b, int n)
     return (s0 + s1) + (s2 + s3);
 }
 
-/* Factors A = L Lᵀ into the lower triangle of L (k x k, row-major; only A's lower triangle is
- * read).  Returns 0, or -1 when a pivot is not positive (or not finite). */
-static int cholesky_factor(const double *A, double *L, int k)
+/* c - a * b: one fused instruction where the target has one, else a multiply and a subtract
+ * (fma would be a slow call). */
+#ifdef FP_FAST_FMA
+#define MULSUB(a, b, c) fma(-(a), b, c)
+#else
+#define MULSUB(a, b, c) ((c) - (a) * (b))
+#endif
+
+/* Factors A = Uᵀ U into the upper triangle of U (k x k, row-major; only A's upper triangle is
+ * read, the rest of U is not written).  Right-looking and blocked by four pivots: the four
+ * pivot rows are factored among themselves, then their outer products are taken from every
+ * row below in one pass, one contiguous multiply-add per element (no reductions, so the
+ * inner loop vectorises).  Returns 0, or -1 when a pivot is not positive (or not finite). */
+static int cholesky_factor(const double *A, double *U, int k)
 {
-    for (int j = 0; j < k; j++) {
-        const double *Lj = L + (size_t)j * k;
-        double d = A[(size_t)j * k + j] - dot_d(Lj, Lj, j);
-        if (!(d > 0) || !isfinite(d))
-            return -1;
-        double ljj = sqrt(d);
-        L[(size_t)j * k + j] = ljj;
-        for (int i = j + 1; i < k; i++) {
-            double *Li = L + (size_t)i * k;
-            Li[j] = (A[(size_t)i * k + j] - dot_d(Li, Lj, j)) / ljj;
+    size_t n = (size_t)k;
+    for (size_t i = 0; i < n; i++)
+        memcpy(U + i * n + i, A + i * n + i, (n - i) * sizeof *U);
+    for (size_t j0 = 0; j0 < n; j0 += 4) {
+        size_t j1 = j0 + 4 < n ? j0 + 4 : n;
+        for (size_t j = j0; j < j1; j++) {
+            double *restrict Uj = U + j * n;
+            double d = Uj[j];
+            if (!(d > 0) || !isfinite(d))
+                return -1;
+            double ujj = sqrt(d), inv = 1.0 / ujj;
+            Uj[j] = ujj;
+            for (size_t c = j + 1; c < n; c++)
+                Uj[c] *= inv;
+            for (size_t i = j + 1; i < j1; i++) {
+                double *restrict Ui = U + i * n;
+                double f = Uj[i];
+                for (size_t c = i; c < n; c++)
+                    Ui[c] -= f * Uj[c];
+            }
+        }
+        if (j1 - j0 < 4)
+            continue; /* the last rows: nothing below them */
+        const double *restrict P0 = U + j0 * n, *restrict P1 = P0 + n, *restrict P2 = P1 + n,
+                               *restrict P3 = P2 + n;
+        for (size_t i = j1; i < n; i++) {
+            double *restrict Ui = U + i * n;
+            double f0 = P0[i], f1 = P1[i], f2 = P2[i], f3 = P3[i];
+            for (size_t c = i; c < n; c++)
+                Ui[c] = MULSUB(f3, P3[c],
+                               MULSUB(f2, P2[c], MULSUB(f1, P1[c], MULSUB(f0, P0[c], Ui[c]))));
         }
     }
     return 0;
@@ -86,18 +117,21 @@ int mr_cholesky_solve(const double *A, const double *b, double *x, int k, double
         memset(x, 0, (size_t)k * sizeof *x);
         return -1;
     }
-    const double *L = work;
-    /* Forward: L y = b (y kept in x). */
-    for (int i = 0; i < k; i++) {
-        const double *Li = L + (size_t)i * k;
-        x[i] = (b[i] - dot_d(Li, x, i)) / Li[i];
+    const double *U = work;
+    size_t n = (size_t)k;
+    /* Forward: Uᵀ y = b (y kept in x), column by column of Uᵀ, i.e. row by row of U. */
+    memmove(x, b, n * sizeof *x);
+    for (size_t i = 0; i < n; i++) {
+        const double *Ui = U + i * n;
+        double yi = x[i] / Ui[i];
+        x[i] = yi;
+        for (size_t c = i + 1; c < n; c++)
+            x[c] -= yi * Ui[c];
     }
-    /* Backward: Lᵀ x = y. */
-    for (int i = k - 1; i >= 0; i--) {
-        double s = x[i];
-        for (int p = i + 1; p < k; p++)
-            s -= L[(size_t)p * k + i] * x[p];
-        x[i] = s / L[(size_t)i * k + i];
+    /* Backward: U x = y. */
+    for (size_t i = n; i-- > 0;) {
+        const double *Ui = U + i * n;
+        x[i] = (x[i] - mr_dot_d(Ui + i + 1, x + i + 1, (int)(n - i - 1))) / Ui[i];
     }
     return 0;
 }
