@@ -1,4 +1,5 @@
 /* foldin.c — a user's ridge regression kept as normal equations (see foldin.h). */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "movierec/error.h"
@@ -92,98 +93,138 @@ int mr_foldin_solve(struct mr_foldin *f)
     return solve_regularised(f, f->rhs, f->sol, f->work);
 }
 
-/* Dot product of two double rows, in four independent partial sums. */
-static double dot_rows(const double *a, const double *b, size_t n)
+/* a * b + c: one fused instruction where the target has one (which also frees the registers
+ * gram_chunk's accumulators need), else a multiply and an add (fmaf would be a slow call). */
+#ifdef FP_FAST_FMAF
+#define MULADD(a, b, c) fmaf(a, b, c)
+#else
+#define MULADD(a, b, c) ((a) * (b) + (c))
+#endif
+
+/* Rows are gathered from all over the feature matrix: asking for the row PREFETCH_AHEAD
+ * places ahead hides most of the memory latency. */
+#define PREFETCH_AHEAD 8
+
+/* Hints that the d floats at x will be read soon (nothing on compilers without the hint). */
+static void prefetch_row(const float *x, size_t d)
 {
-    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    size_t p = 0;
-    for (; p + 4 <= n; p += 4) {
-        s0 += a[p] * b[p];
-        s1 += a[p + 1] * b[p + 1];
-        s2 += a[p + 2] * b[p + 2];
-        s3 += a[p + 3] * b[p + 3];
+#if defined(__GNUC__)
+    for (size_t a = 0; a < d; a += 16)
+        __builtin_prefetch(x + a);
+    __builtin_prefetch(x + d - 1);
+#else
+    (void)x;
+    (void)d;
+#endif
+}
+
+/* Columns of a gathered row: the first d - 1 features, padded with zeros to whole tiles. */
+static size_t gram_stride(size_t d)
+{
+    return (d - 1 + MR_RIDGE_TILE - 1) / MR_RIDGE_TILE * MR_RIDGE_TILE;
+}
+
+/* Adds Σ_j g_j g_jᵀ over the rows of G (rows x kp floats) to the lower triangle of the first
+ * kk rows and columns of A (row stride d).  Each 4 x MR_RIDGE_TILE block of the product is
+ * summed in registers over all the rows (in single precision: a chunk is short) and then
+ * added to A once, so the inner loop is all multiply-adds on contiguous floats. */
+static void gram_chunk(const float *G, size_t rows, size_t kp, size_t kk, double *A, size_t d)
+{
+    for (size_t a0 = 0; a0 < kk; a0 += 4) {
+        for (size_t c0 = 0; c0 <= a0 + 3 && c0 < kp; c0 += MR_RIDGE_TILE) {
+            float acc[4][MR_RIDGE_TILE] = {{0}};
+            for (size_t j = 0; j < rows; j++) {
+                const float *g = G + j * kp;
+                const float *gc = g + c0;
+                float s0 = g[a0], s1 = g[a0 + 1], s2 = g[a0 + 2], s3 = g[a0 + 3];
+                for (int l = 0; l < MR_RIDGE_TILE; l++) {
+                    acc[0][l] = MULADD(s0, gc[l], acc[0][l]);
+                    acc[1][l] = MULADD(s1, gc[l], acc[1][l]);
+                    acc[2][l] = MULADD(s2, gc[l], acc[2][l]);
+                    acc[3][l] = MULADD(s3, gc[l], acc[3][l]);
+                }
+            }
+            for (size_t r = 0; r < 4 && a0 + r < kk; r++)
+                for (size_t l = 0; l < MR_RIDGE_TILE && c0 + l <= a0 + r; l++)
+                    A[(a0 + r) * d + c0 + l] += acc[r][l];
+        }
     }
-    for (; p < n; p++)
-        s0 += a[p] * b[p];
-    return (s0 + s1) + (s2 + s3);
 }
 
-/* Copies feature row r of X into out as doubles. */
-static void row_to_double(const float *X, size_t d, int32_t r, double *out)
-{
-    const float *x = X + (size_t)r * d;
-    for (size_t a = 0; a < d; a++)
-        out[a] = x[a];
-}
-
-/* The primal form: (Σ x xᵀ + reg I) sol = Σ t x, a dim x dim system.  The Gram matrix is
- * accumulated four ratings at a time (one pass over A per four rank-one terms). */
+/* The primal form: (Σ x xᵀ + reg I) sol = Σ t x, a dim x dim system.  Rows are gathered
+ * MR_RIDGE_CHUNK at a time into a contiguous float block for gram_chunk; the last feature's
+ * row of the Gram matrix and the right-hand side are summed in double during the gather. */
 static int ridge_primal(const float *X, size_t d, const int32_t *rows, const double *t, int64_t n,
                         double reg, double *sol, double *work)
 {
-    double *A = work, *L = work + d * d, *b = work + 2 * d * d, *xs = b + d;
-    /* Disjoint parts of work. */
-    double *restrict x0 = xs, *restrict x1 = xs + d, *restrict x2 = xs + 2 * d,
-                     *restrict x3 = xs + 3 * d;
+    size_t kk = d - 1, kp = gram_stride(d);
+    double *A = work, *U = work + d * d, *b = work + 2 * d * d;
+    float *G = (float *)(b + d);
+    double *last = A + kk * d; /* the last feature's row */
     memset(A, 0, d * d * sizeof *A);
     memset(b, 0, d * sizeof *b);
-    int64_t j = 0;
-    for (; j + 4 <= n; j += 4) {
-        row_to_double(X, d, rows[j], x0);
-        row_to_double(X, d, rows[j + 1], x1);
-        row_to_double(X, d, rows[j + 2], x2);
-        row_to_double(X, d, rows[j + 3], x3);
-        /* Lower triangle only: all the solver reads; mirrored below. */
-        for (size_t a = 0; a < d; a++) {
-            double y0 = x0[a], y1 = x1[a], y2 = x2[a], y3 = x3[a];
-            double *restrict Aa = A + a * d;
-            for (size_t c = 0; c <= a; c++)
-                Aa[c] += (y0 * x0[c] + y1 * x1[c]) + (y2 * x2[c] + y3 * x3[c]);
-            b[a] += (t[j] * y0 + t[j + 1] * y1) + (t[j + 2] * y2 + t[j + 3] * y3);
+    for (int64_t j0 = 0; j0 < n; j0 += MR_RIDGE_CHUNK) {
+        size_t m = n - j0 < MR_RIDGE_CHUNK ? (size_t)(n - j0) : MR_RIDGE_CHUNK;
+        for (size_t j = 0; j < m; j++) {
+            if (j0 + (int64_t)j + PREFETCH_AHEAD < n)
+                prefetch_row(X + (size_t)rows[j0 + j + PREFETCH_AHEAD] * d, d);
+            const float *x = X + (size_t)rows[j0 + j] * d;
+            float *g = G + j * kp;
+            memcpy(g, x, kk * sizeof *g);
+            memset(g + kk, 0, (kp - kk) * sizeof *g);
+            double tj = t[j0 + j], xl = x[kk];
+            for (size_t a = 0; a < d; a++) {
+                b[a] += tj * x[a];
+                last[a] += xl * x[a];
+            }
         }
-    }
-    for (; j < n; j++) {
-        row_to_double(X, d, rows[j], x0);
-        for (size_t a = 0; a < d; a++) {
-            double y0 = x0[a];
-            double *Aa = A + a * d;
-            for (size_t c = 0; c <= a; c++)
-                Aa[c] += y0 * x0[c];
-            b[a] += t[j] * y0;
-        }
+        gram_chunk(G, m, kp, kk, A, d);
     }
     for (size_t a = 0; a < d; a++) {
         A[a * d + a] += reg;
         for (size_t c = 0; c < a; c++)
             A[c * d + a] = A[a * d + c]; /* keep A symmetric as the solver's contract says */
     }
-    return mr_cholesky_solve(A, b, sol, (int)d, L);
+    return mr_cholesky_solve(A, b, sol, (int)d, U);
 }
 
 /* The dual form for fewer ratings than unknowns: sol = Σ alpha_j x_j with
  * (K + reg I) alpha = t, K_jl = x_j · x_l, an n x n system; the same solution since
- * (XᵀX + reg I)⁻¹ Xᵀ = Xᵀ (X Xᵀ + reg I)⁻¹ for reg > 0. */
+ * (XᵀX + reg I)⁻¹ Xᵀ = Xᵀ (X Xᵀ + reg I)⁻¹ for reg > 0.  The rows are gathered transposed
+ * (feature by feature, n padded to whole tiles), so that K is gram_chunk's sum over the
+ * features. */
 static int ridge_dual(const float *X, size_t d, const int32_t *rows, const double *t, size_t n,
                       double reg, double *sol, double *work)
 {
-    double *K = work, *L = work + n * n, *alpha = L + n * n, *xs = alpha + n;
-    for (size_t j = 0; j < n; j++)
-        row_to_double(X, d, rows[j], xs + j * d);
+    size_t np = (n + MR_RIDGE_TILE - 1) / MR_RIDGE_TILE * MR_RIDGE_TILE;
+    double *K = work, *L = work + n * n, *alpha = L + n * n;
+    float *Gt = (float *)(alpha + n);
+    memset(Gt, 0, d * np * sizeof *Gt);
     for (size_t j = 0; j < n; j++) {
-        for (size_t l = 0; l <= j; l++) {
-            double v = dot_rows(xs + j * d, xs + l * d, d);
-            K[j * n + l] = v;
-            K[l * n + j] = v;
-        }
+        if (j + PREFETCH_AHEAD < n)
+            prefetch_row(X + (size_t)rows[j + PREFETCH_AHEAD] * d, d);
+        const float *x = X + (size_t)rows[j] * d;
+        for (size_t a = 0; a < d; a++)
+            Gt[a * np + j] = x[a];
+    }
+    memset(K, 0, n * n * sizeof *K);
+    gram_chunk(Gt, d, np, n, K, n);
+    for (size_t j = 0; j < n; j++) {
         K[j * n + j] += reg;
+        for (size_t l = 0; l < j; l++)
+            K[l * n + j] = K[j * n + l];
     }
     int rc = mr_cholesky_solve(K, t, alpha, (int)n, L);
     memset(sol, 0, d * sizeof *sol);
     if (rc != 0)
         return rc;
-    for (size_t j = 0; j < n; j++)
-        for (size_t a = 0; a < d; a++)
-            sol[a] += alpha[j] * xs[j * d + a];
+    for (size_t a = 0; a < d; a++) {
+        const float *g = Gt + a * np;
+        double v = 0;
+        for (size_t j = 0; j < n; j++)
+            v += alpha[j] * g[j];
+        sol[a] = v;
+    }
     return 0;
 }
 

@@ -40,8 +40,16 @@ void mr_foldin_retarget(struct mr_foldin *f, const float *x, double dt);
  * definite (only possible with lambda = 0; sol is then zero). */
 int mr_foldin_solve(struct mr_foldin *f);
 
-/* Doubles of scratch mr_ridge_solve() needs for dim unknowns. */
-#define MR_RIDGE_WORK(dim) (3 * (size_t)(dim) * (size_t)(dim) + 5 * (size_t)(dim))
+/* mr_ridge_solve() sums the Gram matrix over blocks of MR_RIDGE_CHUNK rows gathered as floats
+ * padded to whole tiles of MR_RIDGE_TILE columns. */
+#define MR_RIDGE_CHUNK 128
+#define MR_RIDGE_TILE  16
+
+/* Doubles of scratch mr_ridge_solve() needs for dim unknowns: the dual form's
+ * 3 dim² + dim, or the primal form's 2 dim² + dim plus a gathered block of floats. */
+#define MR_RIDGE_WORK(dim)                                                                         \
+    (3 * (size_t)(dim) * (size_t)(dim) + 5 * (size_t)(dim) +                                       \
+     MR_RIDGE_CHUNK * ((size_t)(dim) + MR_RIDGE_TILE) / 2 + 1)
 
 /* The same problem solved from scratch: rows[j] indexes the feature matrix X (row stride
  * dim), t[j] is the target, for j < n.  work holds MR_RIDGE_WORK(dim) doubles.  Returns 0 (sol zero
