@@ -1,15 +1,18 @@
 /* mf.c — biased matrix factorisation: everything als and sgd share except fitting. */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "movierec/linalg.h"
 #include "foldin.h"
 #include "mf.h"
 #include "rank.h"
 #include "reason.h"
 
-#define MF_MAGIC 0x31464d4du /* "MMF1" little-endian: the layout written by mr_mf_save */
+#define MF_MAGIC 0x32464d4du /* "MMF2" little-endian: the layout written by mr_mf_save */
+#define MF_ALIGN 64          /* the factor matrix and biases start on a cache line */
 
 /* explain() names a rated film only when its surprise x similarity reaches this. */
 #define MF_EXPLAIN_MIN 0.05
@@ -23,26 +26,36 @@ struct mf_user {
     int stale; /* the sums changed since fold.sol and p were computed */
 };
 
-struct mr_mf *mr_mf_new(int k, int32_t n_items)
+/* A model of k factors over n_items items with no arrays yet, or NULL when out of memory. */
+static struct mr_mf *mf_alloc(int k, int32_t n_items)
 {
-    if (k < 1 || k > MR_MF_MAX_FACTORS || n_items < 0)
-        return NULL;
     struct mr_mf *mf = calloc(1, sizeof *mf);
     if (!mf)
         return NULL;
     mf->k = k;
     mf->dim = k + 1;
     mf->n_items = n_items;
+    return mf;
+}
+
+struct mr_mf *mr_mf_new(int k, int32_t n_items)
+{
+    if (k < 1 || k > MR_MF_MAX_FACTORS || n_items < 0)
+        return NULL;
+    struct mr_mf *mf = mf_alloc(k, n_items);
+    if (!mf)
+        return NULL;
     size_t n = n_items > 0 ? (size_t)n_items : 1;
-    mf->items = calloc(n * (size_t)mf->dim, sizeof *mf->items);
-    mf->bias = calloc(n, sizeof *mf->bias);
-    mf->norm = calloc(n, sizeof *mf->norm);
-    if (!mf->items || !mf->bias || !mf->norm) {
+    mf->own_items = calloc(n * (size_t)mf->dim, sizeof *mf->own_items);
+    mf->own_bias = calloc(n, sizeof *mf->own_bias);
+    if (!mf->own_items || !mf->own_bias) {
         mr_mf_free(mf);
         return NULL;
     }
     for (int32_t i = 0; i < n_items; i++)
-        mf->items[(size_t)i * mf->dim + k] = 1.0f;
+        mf->own_items[(size_t)i * mf->dim + k] = 1.0f;
+    mf->items = mf->own_items;
+    mf->bias = mf->own_bias;
     return mf;
 }
 
@@ -50,9 +63,9 @@ void mr_mf_free(struct mr_mf *mf)
 {
     if (!mf)
         return;
-    free(mf->items);
-    free(mf->bias);
-    free(mf->norm);
+    free(mf->own_items);
+    free(mf->own_bias);
+    free(mf->rank_weight); /* one block holds all four derived arrays */
     free(mf);
 }
 
@@ -74,12 +87,69 @@ void mr_mf_random_rows(float *X, int64_t n, int dim, float sd, struct mr_splitmi
     }
 }
 
-void mr_mf_finish(struct mr_mf *mf)
+int mr_mf_finish(struct mr_mf *mf, const int32_t *count)
 {
+    size_t n = mf->n_items > 0 ? (size_t)mf->n_items : 1;
+    float *derived = malloc(4 * n * sizeof *derived);
+    if (!derived)
+        return -1;
+    free(mf->rank_weight);
+    mf->rank_weight = derived;
+    mf->rank_pop = derived + n;
+    mf->inv_norm = derived + 2 * n;
+    mf->support = derived + 3 * n;
     for (int32_t i = 0; i < mf->n_items; i++) {
         const float *q = mf->items + (size_t)i * mf->dim;
-        mf->norm[i] = sqrtf(mr_dot(q, q, mf->k));
+        float fn = (float)count[i];
+        /* The two terms of mr_rank_score() that depend on the item alone. */
+        mf->rank_weight[i] = fn / (fn + MR_RANK_SUPPORT);
+        mf->rank_pop[i] = MR_RANK_POPULARITY * log1pf(fn);
+        float norm = sqrtf(mr_dot_lanes(q, q, mf->k));
+        mf->inv_norm[i] = norm > 0 && count[i] > 0 ? 1.0f / norm : 0.0f;
+        mf->support[i] = (float)(count[i] / (count[i] + mf->shrink));
     }
+    return 0;
+}
+
+int mr_mf_threads(int requested, int64_t useful)
+{
+    long n = requested > 0 ? requested : sysconf(_SC_NPROCESSORS_ONLN);
+    if (n > MR_MF_MAX_THREADS)
+        n = MR_MF_MAX_THREADS;
+    if (n > useful)
+        n = (long)useful;
+    return n < 1 ? 1 : (int)n;
+}
+
+void mr_mf_run_threads(void *(*work)(void *), void *arg, int n_threads)
+{
+    pthread_t tid[MR_MF_MAX_THREADS];
+    int started = 0;
+    for (int i = 1; i < n_threads && i < MR_MF_MAX_THREADS; i++) {
+        if (pthread_create(&tid[started], NULL, work, arg) != 0)
+            break;
+        started++;
+    }
+    work(arg);
+    for (int i = 0; i < started; i++)
+        pthread_join(tid[i], NULL);
+}
+
+int mr_mf_install(struct mr_model *m, struct mr_mf *mf, struct mr_error *err)
+{
+    const int32_t *count = m->ratings->item_count;
+    for (int32_t i = 0; i < mf->n_items; i++)
+        if (count[i] == 0) {
+            memset(mf->own_items + (size_t)i * mf->dim, 0, (size_t)mf->k * sizeof *mf->own_items);
+            mf->own_bias[i] = 0;
+        }
+    if (mr_mf_finish(mf, count) != 0) {
+        mr_mf_free(mf);
+        return mr_error_set(err, MR_ENOMEM, NULL, 0, "%s: out of memory", m->ops->name);
+    }
+    mr_mf_free(m->impl);
+    m->impl = mf;
+    return MR_OK;
 }
 
 static const struct mr_mf *model_mf(const struct mr_model *m)
@@ -160,11 +230,13 @@ void mr_mf_score(const struct mr_model *m, const void *state, const struct mr_us
     (void)u;
     const struct mr_mf *mf = model_mf(m);
     const struct mf_user *s = current(state);
-    const int32_t *count = m->ratings->item_count;
-    float base = (float)mf->mu + s->p[mf->k]; /* mu + b_u */
+    const float *restrict p = s->p, *restrict items = mf->items, *restrict bias = mf->bias;
+    const float *restrict weight = mf->rank_weight, *restrict pop = mf->rank_pop;
+    float base = (float)mf->mu + p[mf->k]; /* mu + b_u */
+    size_t dim = (size_t)mf->dim;
     for (int32_t i = 0; i < mf->n_items; i++)
-        scores[i] = mr_rank_score(
-            base, mf->bias[i] + mr_dot(s->p, mf->items + (size_t)i * mf->dim, mf->k), count[i]);
+        scores[i] =
+            base + (bias[i] + mr_dot_lanes(p, items + (size_t)i * dim, mf->k)) * weight[i] + pop[i];
 }
 
 double mr_mf_predict(const struct mr_model *m, const void *state, const struct mr_user *u,
@@ -183,17 +255,13 @@ double mr_mf_predict(const struct mr_model *m, const void *state, const struct m
 }
 
 /* Similarity of items i and j: the cosine of their factor vectors, shrunk by the smaller
- * rating count n as cosine * n / (n + shrink); 0 when either has no factors. */
-static double item_similarity(const struct mr_mf *mf, const int32_t *count, int32_t i, int32_t j)
+ * rating count n as cosine * n / (n + shrink) (n / (n + shrink) grows with n, so that is the
+ * smaller of the two items' support); 0 when either has no factors or no ratings. */
+static float item_similarity(const struct mr_mf *mf, int32_t i, int32_t j)
 {
-    float ni = mf->norm[i], nj = mf->norm[j];
-    if (ni <= 0 || nj <= 0 || count[i] <= 0 || count[j] <= 0)
-        return 0;
-    double support = count[j] < count[i] ? count[j] : count[i];
-    double cosine =
-        mr_dot(mf->items + (size_t)i * mf->dim, mf->items + (size_t)j * mf->dim, mf->k) /
-        ((double)ni * nj);
-    return cosine * support / (support + mf->shrink);
+    float si = mf->support[i], sj = mf->support[j];
+    return mr_dot_lanes(mf->items + (size_t)i * mf->dim, mf->items + (size_t)j * mf->dim, mf->k) *
+           mf->inv_norm[i] * mf->inv_norm[j] * (si < sj ? si : sj);
 }
 
 /* The rated item that speaks most for item, or -1: the largest of (how much more the user
@@ -213,7 +281,7 @@ static int32_t strongest_rated(const struct mr_model *m, const struct mf_user *s
         double surprise = target(mf, it, u->vals[j]) - user_bias;
         if (surprise <= 0)
             continue;
-        double c = surprise * item_similarity(mf, m->ratings->item_count, it, item);
+        double c = surprise * item_similarity(mf, it, item);
         if (c > best_gain) {
             best_gain = c;
             best = it;
@@ -255,11 +323,16 @@ int mr_mf_similar(const struct mr_model *m, int32_t item, float *sims)
     const struct mr_mf *mf = model_mf(m);
     if (!mf || item < 0 || item >= mf->n_items)
         return -1;
-    const int32_t *count = m->ratings->item_count;
-    for (int32_t j = 0; j < mf->n_items; j++)
-        sims[j] = mf->norm[j] > 0 && count[j] > 0 && mf->norm[item] > 0 && count[item] > 0
-                      ? (float)item_similarity(mf, count, item, j)
-                      : -INFINITY;
+    const float *restrict items = mf->items, *restrict inv_norm = mf->inv_norm;
+    const float *restrict support = mf->support;
+    const float *restrict q = items + (size_t)item * mf->dim;
+    float qi = inv_norm[item], si = support[item];
+    size_t dim = (size_t)mf->dim;
+    for (int32_t j = 0; j < mf->n_items; j++) {
+        float sj = support[j] < si ? support[j] : si;
+        float sim = mr_dot_lanes(q, items + (size_t)j * dim, mf->k) * (qi * inv_norm[j]) * sj;
+        sims[j] = qi > 0 && inv_norm[j] > 0 ? sim : -INFINITY;
+    }
     return 0;
 }
 
@@ -275,18 +348,26 @@ int mr_mf_save(const struct mr_model *m, struct mr_writer *w)
     mr_write_f64(w, mf->mu);
     mr_write_f64(w, mf->lambda);
     mr_write_f64(w, mf->shrink);
+    mr_write_align(w, MF_ALIGN);
     mr_write(w, mf->items, n * (size_t)mf->dim * sizeof *mf->items);
+    mr_write_align(w, MF_ALIGN);
     mr_write(w, mf->bias, n * sizeof *mf->bias);
     return w->failed ? -1 : 0;
 }
 
-/* 1 when every one of the n floats is finite. */
-static int all_finite(const float *x, size_t n)
+/* 1 when the n x dim rows are finite and end in the constant 1, and the n biases finite. */
+static int valid_rows(const float *items, const float *bias, size_t n, int dim)
 {
-    for (size_t i = 0; i < n; i++)
-        if (!isfinite(x[i]))
-            return 0;
-    return 1;
+    int ok = 1;
+    for (size_t i = 0; i < n; i++) {
+        const float *x = items + i * (size_t)dim;
+        /* x - x is 0 for a finite x and NaN otherwise: one test per row, no branch per value. */
+        float zero = bias[i] - bias[i];
+        for (int a = 0; a < dim; a++)
+            zero += x[a] - x[a];
+        ok &= zero == 0 && x[dim - 1] == 1.0f;
+    }
+    return ok;
 }
 
 int mr_mf_load(struct mr_model *m, struct mr_reader *r, struct mr_error *err)
@@ -308,23 +389,28 @@ int mr_mf_load(struct mr_model *m, struct mr_reader *r, struct mr_error *err)
                             name, n_items, (int)m->ratings->n_items);
     if (!isfinite(mu) || !(lambda >= 0) || !isfinite(lambda) || !(shrink >= 0) || !isfinite(shrink))
         return mr_error_set(err, MR_ECORRUPT, NULL, 0, "%s: bad model constants", name);
-    struct mr_mf *mf = mr_mf_new((int)k, (int32_t)n_items);
-    if (!mf)
-        return mr_error_set(err, MR_ENOMEM, NULL, 0, "%s: out of memory", name);
-    mf->mu = mu;
-    mf->lambda = lambda;
-    mf->shrink = shrink;
-    size_t rows = (size_t)n_items * mf->dim;
-    int ok = mr_read(r, mf->items, rows * sizeof *mf->items) == 0 &&
-             mr_read(r, mf->bias, n_items * sizeof *mf->bias) == 0 && all_finite(mf->items, rows) &&
-             all_finite(mf->bias, n_items);
-    for (uint32_t i = 0; ok && i < n_items; i++)
-        ok = mf->items[(size_t)i * mf->dim + mf->k] == 1.0f;
-    if (!ok) {
-        mr_mf_free(mf);
+    size_t dim = (size_t)k + 1;
+    mr_read_align(r, MF_ALIGN);
+    const float *items = r->failed || n_items > SIZE_MAX / sizeof(float) / dim
+                             ? NULL
+                             : mr_read_view(r, (size_t)n_items * dim, sizeof *items);
+    mr_read_align(r, MF_ALIGN);
+    const float *bias = r->failed ? NULL : mr_read_view(r, n_items, sizeof *bias);
+    if (!items || !bias || !valid_rows(items, bias, n_items, (int)dim))
         return mr_error_set(err, MR_ECORRUPT, NULL, 0, "%s: bad or truncated model data", name);
+    /* items and bias are views: the model's backing (the cache file) owns them. */
+    struct mr_mf *mf = mf_alloc((int)k, (int32_t)n_items);
+    if (mf) {
+        mf->items = items;
+        mf->bias = bias;
+        mf->mu = mu;
+        mf->lambda = lambda;
+        mf->shrink = shrink;
     }
-    mr_mf_finish(mf);
+    if (!mf || mr_mf_finish(mf, m->ratings->item_count) != 0) {
+        mr_mf_free(mf);
+        return mr_error_set(err, MR_ENOMEM, NULL, 0, "%s: out of memory", name);
+    }
     mr_mf_free(m->impl);
     m->impl = mf;
     return MR_OK;

@@ -18,19 +18,26 @@
 #define MR_MF_MAX_FACTORS 1024
 
 struct mr_mf {
-    int k;           /* factors */
-    int dim;         /* k + 1: the row stride of items */
-    int32_t n_items; /* catalog size */
-    double mu;       /* global mean of the training ratings */
-    double lambda;   /* fold-in regularisation per rating */
-    double shrink;   /* similar(): cosine * n / (n + shrink), n the smaller rating count */
-    float *items;    /* n_items x dim: (q_i, 1); q_i = 0 for items nobody rated */
-    float *bias;     /* n_items: b_i */
-    float *norm;     /* n_items: |q_i| (derived, not saved) */
+    int k;              /* factors */
+    int dim;            /* k + 1: the row stride of items */
+    int32_t n_items;    /* catalog size */
+    double mu;          /* global mean of the training ratings */
+    double lambda;      /* fold-in regularisation per rating */
+    double shrink;      /* similar(): cosine * n / (n + shrink), n the smaller rating count */
+    const float *items; /* n_items x dim: (q_i, 1); q_i = 0 for items nobody rated */
+    const float *bias;  /* n_items: b_i */
+    /* items and bias as the fit writes them, or NULL when they are views into a loaded cache
+     * file (then owned by the model's backing, not by mf). */
+    float *own_items, *own_bias;
+    /* Derived per item by mr_mf_finish() (not saved), so that a query computes nothing twice:
+     * the ranking score is base + (b_i + p_u · q_i) rank_weight[i] + rank_pop[i] (rank.h);
+     * similar() is (q_i · q_j) inv_norm[i] inv_norm[j] min(support[i], support[j]), with
+     * inv_norm 0 for an item without factors or ratings (no similarity). */
+    float *rank_weight, *rank_pop, *inv_norm, *support;
 };
 
-/* A model with k factors over n_items items: q = 0, b = 0, the constant column set.
- * Returns NULL when out of memory. */
+/* A model with k factors over n_items items, its arrays owned: q = 0, b = 0, the constant
+ * column set.  Returns NULL when out of memory. */
 struct mr_mf *mr_mf_new(int k, int32_t n_items);
 
 /* Frees mf (NULL is fine). */
@@ -40,8 +47,27 @@ void mr_mf_free(struct mr_mf *mf);
  * from g and sets the last entry to 1. */
 void mr_mf_random_rows(float *X, int64_t n, int dim, float sd, struct mr_splitmix *g);
 
-/* Computes the derived arrays (norms) after the item side is fitted or loaded. */
-void mr_mf_finish(struct mr_mf *mf);
+/* Computes the derived arrays after the item side is fitted or loaded; count is the training
+ * ratings per item.  Returns 0, or -1 when out of memory. */
+int mr_mf_finish(struct mr_mf *mf, const int32_t *count);
+
+/* Largest number of threads a fit uses. */
+#define MR_MF_MAX_THREADS 64
+
+/* Threads for a fit: requested, or the number of online cores when requested is 0; at least
+ * 1, at most MR_MF_MAX_THREADS and at most useful. */
+int mr_mf_threads(int requested, int64_t useful);
+
+/* Runs work(arg) on n_threads threads at once, the caller's thread being one of them, and
+ * returns when all have finished.  A thread that cannot be started is simply not started
+ * (work must share itself out, e.g. through an atomic counter, so that fewer threads give the
+ * same result, only later). */
+void mr_mf_run_threads(void *(*work)(void *), void *arg, int n_threads);
+
+/* The end of a fit: zeroes the factors and bias of items nobody rated (they only saw their
+ * start), computes the derived arrays and installs mf as m->impl (replacing what was there).
+ * Returns MR_OK, or MR_ENOMEM (mf freed, m unchanged) with err set. */
+int mr_mf_install(struct mr_model *m, struct mr_mf *mf, struct mr_error *err);
 
 /* The shared model operations; m->impl is a struct mr_mf.  predict is the rating above;
  * score ranks: rank.h's score of the
@@ -61,6 +87,12 @@ int mr_mf_similar(const struct mr_model *m, int32_t item, float *sims);
 int mr_mf_save(const struct mr_model *m, struct mr_writer *w);
 int mr_mf_load(struct mr_model *m, struct mr_reader *r, struct mr_error *err);
 void mr_mf_destroy(struct mr_model *m);
+
+/* The operations als and sgd share: every entry of their ops tables after fit. */
+#define MR_MF_SHARED_OPS                                                                           \
+    .user_new = mr_mf_user_new, .user_free = mr_mf_user_free, .user_update = mr_mf_user_update,    \
+    .score = mr_mf_score, .predict = mr_mf_predict, .explain = mr_mf_explain,                      \
+    .similar = mr_mf_similar, .save = mr_mf_save, .load = mr_mf_load, .destroy = mr_mf_destroy
 
 /* The user's current solution kept by user_update: dim doubles, p_u then b_u. */
 const double *mr_mf_user_solution(const void *state);

@@ -8,18 +8,15 @@
  * user folded in matches training.  Rows are independent, so the work is split over
  * threads by rows and the result does not depend on the thread count. */
 #include <math.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include "foldin.h"
 #include "mf.h"
 #include "models.h"
 
-#define ALS_MAX_THREADS 64
-#define ALS_CHUNK       16 /* rows taken by a worker at a time */
-#define ALS_INIT_SD     0.1f
+#define ALS_CHUNK   16 /* rows taken by a worker at a time */
+#define ALS_INIT_SD 0.1f
 
 /* One half-step: solve every row of `out` from the CSR/CSC slice `ptr/idx/vals`. */
 struct als_step {
@@ -75,21 +72,12 @@ static void *als_worker(void *arg)
     return NULL;
 }
 
-/* Runs one half-step on n_threads threads (the caller's thread is one of them). */
+/* Runs one half-step on n_threads threads. */
 static int als_run(struct als_step *st, int n_threads)
 {
-    pthread_t tid[ALS_MAX_THREADS];
-    int started = 0;
     atomic_store(&st->next, 0);
     atomic_store(&st->failed, 0);
-    for (int i = 1; i < n_threads; i++) {
-        if (pthread_create(&tid[started], NULL, als_worker, st) != 0)
-            break; /* fewer threads: same result, only slower */
-        started++;
-    }
-    als_worker(st);
-    for (int i = 0; i < started; i++)
-        pthread_join(tid[i], NULL);
+    mr_mf_run_threads(als_worker, st, n_threads);
     return atomic_load(&st->failed) ? -1 : 0;
 }
 
@@ -100,18 +88,6 @@ static int64_t max_degree(const int64_t *ptr, int32_t n)
         if (ptr[i + 1] - ptr[i] > best)
             best = ptr[i + 1] - ptr[i];
     return best;
-}
-
-static int thread_count(int requested, int32_t rows)
-{
-    long n = requested > 0 ? requested : sysconf(_SC_NPROCESSORS_ONLN);
-    if (n < 1)
-        n = 1;
-    if (n > ALS_MAX_THREADS)
-        n = ALS_MAX_THREADS;
-    if (n > rows / ALS_CHUNK + 1)
-        n = rows / ALS_CHUNK + 1;
-    return (int)n;
 }
 
 static void als_defaults(struct mr_params *p)
@@ -147,10 +123,8 @@ static int als_fit(struct mr_model *m, struct mr_error *err)
     mf->shrink = p->shrink;
     struct mr_splitmix g;
     mr_splitmix_seed(&g, p->seed);
-    mr_mf_random_rows(mf->items, r->n_items, mf->dim, ALS_INIT_SD, &g);
-    for (int32_t i = 0; i < r->n_items; i++)
-        if (r->item_count[i] == 0) /* nobody rated it: nothing to learn, keep it neutral */
-            memset(mf->items + (size_t)i * mf->dim, 0, (size_t)mf->k * sizeof *mf->items);
+    /* Items nobody rated never enter a solve; mr_mf_install() makes them neutral. */
+    mr_mf_random_rows(mf->own_items, r->n_items, mf->dim, ALS_INIT_SD, &g);
 
     struct als_step user_step = {.n_rows = r->n_users,
                                  .ptr = r->user_ptr,
@@ -170,13 +144,13 @@ static int als_fit(struct mr_model *m, struct mr_error *err)
                                  .vals = r->item_vals,
                                  .other = users,
                                  .other_bias = user_bias,
-                                 .out = mf->items,
-                                 .out_bias = mf->bias,
+                                 .out = mf->own_items,
+                                 .out_bias = mf->own_bias,
                                  .dim = mf->dim,
                                  .mu = mf->mu,
                                  .lambda = mf->lambda,
                                  .max_degree = max_degree(r->item_ptr, r->n_items)};
-    int threads = thread_count(p->threads, r->n_items);
+    int threads = mr_mf_threads(p->threads, r->n_items / ALS_CHUNK + 1);
     int rc = 0;
     for (int e = 0; e < p->epochs && rc == 0; e++) {
         rc = als_run(&user_step, threads);
@@ -191,10 +165,7 @@ static int als_fit(struct mr_model *m, struct mr_error *err)
         mr_mf_free(mf);
         return mr_error_set(err, MR_ENOMEM, NULL, 0, "als: out of memory");
     }
-    mr_mf_finish(mf);
-    mr_mf_free(m->impl);
-    m->impl = mf;
-    return MR_OK;
+    return mr_mf_install(m, mf, err);
 }
 
 const struct mr_model_ops mr_model_als = {
@@ -202,14 +173,5 @@ const struct mr_model_ops mr_model_als = {
     .description = "matrix factorisation by alternating least squares (biased, weighted lambda)",
     .defaults = als_defaults,
     .fit = als_fit,
-    .user_new = mr_mf_user_new,
-    .user_free = mr_mf_user_free,
-    .user_update = mr_mf_user_update,
-    .score = mr_mf_score,
-    .predict = mr_mf_predict,
-    .explain = mr_mf_explain,
-    .similar = mr_mf_similar,
-    .save = mr_mf_save,
-    .load = mr_mf_load,
-    .destroy = mr_mf_destroy,
+    MR_MF_SHARED_OPS,
 };

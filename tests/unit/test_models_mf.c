@@ -466,9 +466,11 @@ static void test_corrupt_cache(void **state)
         unsigned char *data = save_to_buffer(m, &size);
         expect_refused(m, data, size, 0, &zero); /* the magic */
         if (k >= 2) {
-            /* mf: magic, k, n_items, mu, lambda, shrink, items (dim per row), biases */
+            /* mf: magic, k, n_items, mu, lambda, shrink (36 bytes), zeros to offset 64, items
+             * (dim per row), zeros to a multiple of 64, biases */
             int dim = p.factors + 1;
-            size_t items_at = 12 + 3 * 8;
+            size_t items_at = 64;
+            expect_refused(m, data, size, 12 + 3 * 8, &two); /* the padding must be zeros */
             expect_refused(m, data, size, 4, &zero);
             expect_refused(m, data, size, 4, &huge);
             expect_refused(m, data, size, 8, &wrong_items);
