@@ -256,7 +256,7 @@ static void test_reason_title(void **state)
     movies[0].id = 10;
     movies[0].title = "Raw title";
     movies[1].id = 11;
-    struct mr_catalog bare = {movies, 2, 2};
+    struct mr_catalog bare = {.movies = movies, .n_movies = 2, .cap = 2};
     assert_string_equal(mr_reason_title(&bare, 0, buf, sizeof buf), "Raw title");
     assert_string_equal(mr_reason_title(&bare, 1, buf, sizeof buf), "movie #1");
     /* len 0: nothing written, buf returned */
