@@ -1,6 +1,7 @@
 /* cmd_import.c — `movierec import FILE [--user ID] [--dry-run]`: ratings exported from
  * MovieLens, IMDb or Letterboxd, matched to the catalog and written to the profile.  Lists
  * the rows that could not be used (line, title, year, why), then one line of counts. */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -60,9 +61,20 @@ static void list_problems(const struct mr_import *im, const struct mr_catalog *c
     }
 }
 
-/* The closing lines: what was matched and what changed in the profile. */
+/* Matched rows that a failed mr_import_apply() left unwritten (the failing one and those after
+ * it that were to change the profile). */
+static int64_t count_unwritten(const struct mr_import *im)
+{
+    int64_t n = 0;
+    for (size_t i = 0; i < im->n_rows; i++)
+        n += im->rows[i].outcome == MR_IMPORT_MATCHED && im->rows[i].change == MR_IMPORT_NONE;
+    return n;
+}
+
+/* The closing lines: what was matched and what changed in the profile; failed: a write
+ * failed part way, and what is not in the profile is said as such. */
 static void print_summary(const struct cli *cli, const char *file, const struct mr_import *im,
-                          const struct mr_import_summary *s, int dry_run)
+                          const struct mr_import_summary *s, int dry_run, int failed)
 {
     const char *profile = cli->profile ? cli->profile : "default";
     printf("%s: %s, %" PRId64 " row%s", file, mr_import_format_name(im->format), s->rows,
@@ -74,6 +86,15 @@ static void print_summary(const struct cli *cli, const char *file, const struct 
     printf(": %" PRId64 " matched, %" PRId64 " ambiguous, %" PRId64 " unknown, %" PRId64 " bad\n",
            s->matched, s->ambiguous, s->unknown, s->bad);
     int64_t changes = s->added + s->updated;
+    if (failed) {
+        int64_t left = count_unwritten(im);
+        printf("NOT all imported: the profile could not be written, and %" PRId64
+               " matched rating%s did not go into profile '%s' (%" PRId64 " added, %" PRId64
+               " updated before that); import the file again once the profile can be written: "
+               "nothing is imported twice\n",
+               left, left == 1 ? "" : "s", profile, s->added, s->updated);
+        return;
+    }
     if (s->matched == 0) {
         printf("nothing to import into profile '%s'\n", profile);
         return;
@@ -168,7 +189,8 @@ int cmd_import(struct cli *cli, int argc, char **argv)
     int create = matched > 0 && !dry_run, have_profile = 0;
     char path[PATH_MAX];
     struct stat st;
-    if (!create && mr_path_profile(cli->profile, path, sizeof path) && stat(path, &st) != 0) {
+    if (!create && mr_path_profile(cli->profile, path, sizeof path) && stat(path, &st) != 0 &&
+        errno == ENOENT) {
         struct mr_profile empty = {.fd = -1};
         p = empty;
     } else {
@@ -184,7 +206,7 @@ int cmd_import(struct cli *cli, int argc, char **argv)
             cli_warn("%s", msg);
             rc = CLI_DATA;
         }
-        print_summary(cli, file, &im, &s, dry_run);
+        print_summary(cli, file, &im, &s, dry_run, rc != CLI_OK);
         if (rc == CLI_OK && s.rows > 0 && s.matched == 0)
             rc = CLI_NOT_FOUND;
     }

@@ -85,6 +85,35 @@ run_rc "import --user 0" 2 import --user 0 "$IMP/movielens_two_users.csv"
 printf 'Name,Year,Rating\nNo Such Film At All,1901,3\n' >"$TMP/none.csv"
 run_rc "an export where nothing matches" 1 import "$TMP/none.csv"
 
+# A profile that cannot grow (a file size limit of 1 KiB, a few lines above its size; SIGXFSZ
+# ignored, so a write fails with EFBIG) stops the import part way: said on stdout and stderr,
+# exit 3, and a second import once there is room brings in the rest without doubling anything.
+fullprof=$MOVIEREC_HOME/profiles/full.csv
+{
+    echo "userId,movieId,rating,timestamp"
+    # films of user 1 that the Letterboxd sample does not have, until about 960 bytes
+    awk -F, 'NR > 1 && $1 == 1 && $2 > 2000 { print "0," $2 "," $3 "," $4 }' "$SMALL/ratings.csv" |
+        head -n 40 | awk '{ n += length($0) + 1 } n < 930'
+} >"$fullprof"
+before=$(($(wc -l <"$fullprof") - 1))
+(
+    trap '' XFSZ
+    ulimit -S -f 1
+    "$BIN" --profile full import "$IMP/letterboxd_ratings.csv" >"$TMP/out" 2>"$TMP/err"
+    echo $? >"$TMP/rc"
+)
+check "an import the disk stops part way fails with a data error (exit $(cat "$TMP/rc"))" \
+    test "$(cat "$TMP/rc")" = 3
+check "... the error says why" has "$TMP/err" "File too large"
+check "... stdout says not all was imported, and how many did not go in" \
+    grep -q "NOT all imported: the profile could not be written, and [1-9][0-9]* matched ratings* did not go into profile 'full'" "$TMP/out"
+check "... and never that nothing changed" bash -c "! grep -q 'nothing changed' '$TMP/out'"
+check "... the ratings written before the failure are whole lines" \
+    awk -F, 'NR > 1 && NF != 4 { exit 1 } END { exit NR < 2 }' "$fullprof"
+run_rc "the same import once there is room" 0 --profile full import "$IMP/letterboxd_ratings.csv"
+check "... brings in the rest: the profile has the nine films of the file more" \
+    test "$("$BIN" --profile full ratings --tsv | tail -n +2 | wc -l)" -eq $((before + 9))
+
 # export: stdout and file, and the round trip through import
 run_rc "export to stdout" 0 export
 check "the header is MovieLens's" test "$(head -1 "$TMP/out")" = "userId,movieId,rating,timestamp"
