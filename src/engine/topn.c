@@ -2,6 +2,9 @@
 #include <math.h>
 #include "movierec/topn.h"
 
+/* Scores looked at together before any is compared one by one (see mr_topn). */
+#define TOPN_BLOCK 32
+
 /* 1 when a ranks below b: a lower score, or the same score and a higher item index. */
 static int ranks_below(const struct mr_scored *a, const struct mr_scored *b)
 {
@@ -62,13 +65,27 @@ int mr_topn(const float *scores, int32_t n_items, const uint8_t *exclude, int n,
      * index, so an equal score ranks below the root and a plain '>' is the whole test (it is
      * also false for NaN); most items fail it, so the exclusion set is read only after. */
     float worst = size > 0 ? out[0].score : 0.0f;
-    for (; i < n_items; i++) {
-        float s = scores[i];
-        if (!(s > worst) || (exclude && exclude[i]))
-            continue;
-        out[0] = (struct mr_scored){i, s};
-        sift_down(out, size, 0);
-        worst = out[0].score;
+    while (i < n_items) {
+        /* A block none of whose scores beats the worst kept is skipped after one vectorised
+         * maximum (NaN never wins it: the maximum starts at -INFINITY and NaN > m is false). */
+        int32_t end = n_items - i >= TOPN_BLOCK ? i + TOPN_BLOCK : n_items;
+        if (end - i == TOPN_BLOCK) {
+            float m = -INFINITY;
+            for (int j = 0; j < TOPN_BLOCK; j++)
+                m = scores[i + j] > m ? scores[i + j] : m;
+            if (!(m > worst)) {
+                i = end;
+                continue;
+            }
+        }
+        for (; i < end; i++) {
+            float s = scores[i];
+            if (!(s > worst) || (exclude && exclude[i]))
+                continue;
+            out[0] = (struct mr_scored){i, s};
+            sift_down(out, size, 0);
+            worst = out[0].score;
+        }
     }
     /* Heap sort: move the worst to the end repeatedly, leaving the best first. */
     for (int end = size - 1; end > 0; end--) {

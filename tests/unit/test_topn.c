@@ -91,6 +91,48 @@ static void test_matches_full_sort(void **state)
     }
 }
 
+/* Long vectors are scanned in blocks that are skipped when their maximum cannot enter: NaN
+ * at a block's start must not hide the rest of the block, and ascending, descending and
+ * NaN-laden vectors must give what a full sort gives. */
+static void test_blocks_nan_and_order(void **state)
+{
+    (void)state;
+    enum { N = 1000 };
+    static float s[N];
+    static struct mr_scored all[N], out[N];
+    srand(11);
+    for (int pattern = 0; pattern < 4; pattern++) {
+        for (int i = 0; i < N; i++) {
+            if (pattern == 0)
+                s[i] = (float)i; /* ascending: every block has a winner */
+            else if (pattern == 1)
+                s[i] = (float)(N - i); /* descending: every block after the first is skipped */
+            else
+                s[i] = (float)(rand() % 300);
+            if (pattern >= 2 && i % 32 == 0)
+                s[i] = NAN; /* a block's first score */
+            if (pattern == 3 && rand() % 4 == 0)
+                s[i] = rand() % 2 ? NAN : -INFINITY;
+        }
+        if (pattern >= 2)
+            s[N - 9] = 1000.0f; /* the best, right after a block's NaN start in pattern 3 */
+        int valid = 0;
+        for (int i = 0; i < N; i++)
+            if (!isnan(s[i]) && s[i] != -INFINITY)
+                all[valid++] = (struct mr_scored){i, s[i]};
+        qsort(all, (size_t)valid, sizeof *all, cmp_desc);
+        const int tops[] = {1, 7, 64};
+        for (int t = 0; t < 3; t++) {
+            int n = mr_topn(s, N, NULL, tops[t], out);
+            assert_int_equal(n, tops[t] < valid ? tops[t] : valid);
+            for (int i = 0; i < n; i++) {
+                assert_int_equal(out[i].item, all[i].item);
+                assert_float_equal(out[i].score, all[i].score, 0);
+            }
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -99,6 +141,7 @@ int main(void)
         cmocka_unit_test(test_exclusions_nan_and_minus_infinity),
         cmocka_unit_test(test_n_larger_than_items_and_zero),
         cmocka_unit_test(test_matches_full_sort),
+        cmocka_unit_test(test_blocks_nan_and_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
