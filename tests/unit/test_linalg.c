@@ -67,34 +67,71 @@ static void test_cholesky_known_system(void **state)
     assert_memory_equal(b, bcopy, sizeof b);
 }
 
-static void test_cholesky_random_spd(void **state)
+/* Solves A x = b for a random SPD A of size k (A = MᵀM + 0.1 I) and a known x. */
+static void check_random_spd(int k)
 {
-    (void)state;
-    enum { K = 40 };
-    static double M[K * K], A[K * K], b[K], x[K], want[K], work[K * K];
-    uint64_t s = 12345;
-    for (int i = 0; i < K * K; i++) {
+    enum { KMAX = 65 };
+    static double M[KMAX * KMAX], A[KMAX * KMAX], b[KMAX], x[KMAX], want[KMAX], work[KMAX * KMAX];
+    uint64_t s = 12345 + (uint64_t)k;
+    for (int i = 0; i < k * k; i++) {
         s = s * 6364136223846793005ULL + 1442695040888963407ULL;
         M[i] = (double)(s >> 11) / 9007199254740992.0 - 0.5;
     }
-    /* A = MᵀM + 0.1 I is SPD; b = A want. */
-    for (int i = 0; i < K; i++)
-        for (int j = 0; j < K; j++) {
+    for (int i = 0; i < k; i++)
+        for (int j = 0; j < k; j++) {
             double v = i == j ? 0.1 : 0.0;
-            for (int p = 0; p < K; p++)
-                v += M[p * K + i] * M[p * K + j];
-            A[i * K + j] = v;
+            for (int p = 0; p < k; p++)
+                v += M[p * k + i] * M[p * k + j];
+            A[i * k + j] = v;
         }
-    for (int i = 0; i < K; i++)
+    for (int i = 0; i < k; i++)
         want[i] = (double)(i % 7) - 3.0;
-    for (int i = 0; i < K; i++) {
+    for (int i = 0; i < k; i++) {
         b[i] = 0;
-        for (int j = 0; j < K; j++)
-            b[i] += A[i * K + j] * want[j];
+        for (int j = 0; j < k; j++)
+            b[i] += A[i * k + j] * want[j];
     }
-    assert_int_equal(mr_cholesky_solve(A, b, x, K, work), 0);
-    for (int i = 0; i < K; i++)
-        assert_close(x[i], want[i], 1e-8);
+    assert_int_equal(mr_cholesky_solve(A, b, x, k, work), 0);
+    for (int i = 0; i < k; i++)
+        assert_close(x[i], want[i], 1e-7);
+    /* x may be b itself. */
+    memcpy(x, b, (size_t)k * sizeof *x);
+    assert_int_equal(mr_cholesky_solve(A, x, x, k, work), 0);
+    for (int i = 0; i < k; i++)
+        assert_close(x[i], want[i], 1e-7);
+}
+
+static void test_cholesky_random_spd(void **state)
+{
+    (void)state;
+    /* Sizes around the solver's blocks of four pivots: whole blocks, tails of 1 to 3. */
+    const int sizes[] = {1, 2, 3, 4, 5, 7, 40, 65};
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++)
+        check_random_spd(sizes[i]);
+}
+
+/* mr_dot_lanes and mr_dot_d against sums worked out exactly (small integers: no rounding),
+ * for lengths around the lane count: a tail only, whole lanes, whole lanes and a tail. */
+static void test_dot_lanes_and_double(void **state)
+{
+    (void)state;
+    float a[40], b[40];
+    double ad[40], bd[40];
+    for (int i = 0; i < 40; i++) {
+        a[i] = (float)(i + 1);
+        b[i] = (float)(i % 3 - 1);
+        ad[i] = a[i];
+        bd[i] = b[i];
+    }
+    const int lengths[] = {0, 1, 7, 8, 9, 16, 17, 33, 40};
+    for (size_t t = 0; t < sizeof lengths / sizeof *lengths; t++) {
+        int n = lengths[t];
+        double want = 0;
+        for (int i = 0; i < n; i++)
+            want += (double)(i + 1) * (i % 3 - 1);
+        assert_close(mr_dot_lanes(a, b, n), want, 0);
+        assert_close(mr_dot_d(ad, bd, n), want, 0);
+    }
 }
 
 static void test_cholesky_not_positive_definite(void **state)
@@ -121,6 +158,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dot_and_axpy),
+        cmocka_unit_test(test_dot_lanes_and_double),
         cmocka_unit_test(test_syr_fills_both_triangles),
         cmocka_unit_test(test_cholesky_known_system),
         cmocka_unit_test(test_cholesky_random_spd),
