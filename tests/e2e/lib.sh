@@ -3,7 +3,8 @@
 #   TOP      the repository root        BIN   the binary under test ($MOVIEREC_BIN)
 #   SMALL    data/ml-latest-small       FIX   tests/fixtures
 #   TMP      a scratch directory, removed at exit
-# and a clean environment: HOME in TMP, no MOVIEREC_* / XDG_* variables, a UTF-8 locale.
+# and a clean environment: HOME in TMP, no MOVIEREC_DATA / MOVIEREC_HOME / XDG_* variables, a
+# UTF-8 locale (MOVIEREC_TEST_CACHE, the suite's trained models, is kept: use_shared_cache).
 # Checks print "ok - what" or "not ok - what"; call finish at the end (exit 1 on any failure).
 
 set -u
@@ -67,6 +68,14 @@ has() {
 # field FILE ROW COL: the COL-th tab-separated field of line ROW (1 = header) of FILE.
 field() {
     awk -F'\t' -v r="$2" -v c="$3" 'NR == r { print $c; exit }' "$1"
+}
+
+# use_shared_cache DIR: copies the models of ml-latest-small that scripts/run-tests.sh trained
+# once for the suite ($MOVIEREC_TEST_CACHE) into the cache DIR (an XDG_CACHE_HOME).  Fails when
+# there are none (the script was run on its own).
+use_shared_cache() {
+    [ -n "${MOVIEREC_TEST_CACHE:-}" ] && [ -d "$MOVIEREC_TEST_CACHE" ] || return 1
+    mkdir -p "$1/movierec" && chmod 700 "$1/movierec" && cp -p "$MOVIEREC_TEST_CACHE"/* "$1/movierec/"
 }
 
 # finish: the closing line; exit status 1 when any check failed.

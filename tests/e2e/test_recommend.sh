@@ -63,6 +63,27 @@ check "... does not list the film itself" bash -c "! cut -f1 '$TMP/out' | grep -
 run_rc "similar to an ambiguous title" 1 --data "$SMALL" similar "star wars" --algo pop
 check "... lists the candidates" has "$TMP/err" "A New Hope"
 
+# ---- the default model on ml-latest-small, from the models the suite trained once
+# A model file does not depend on the build's flags: one trained by the plain build loads in
+# the sanitizer build without a word (else every script of that build would train again).
+if use_shared_cache "$TMP/shared"; then
+    model=$(find "$TMP/shared/movierec" -name 'hybrid-*.model' | head -1)
+    inode=$(stat -c %i "$model")
+    XDG_CACHE_HOME=$TMP/shared run_rc "recommend for user 1 with the default model" 0 \
+        --data "$SMALL" recommend --user 1 -n 10 --explain --tsv
+    check "... the shared model file is loaded as it is (no retraining, nothing on stderr)" \
+        test ! -s "$TMP/err" -a "$(stat -c %i "$model")" = "$inode"
+    check "... ten films, none rated by user 1 in ratings.csv" \
+        test "$(tail -n +2 "$TMP/out" | cut -f1 | sort | comm -12 - "$TMP/rated1" | wc -l)" = 0 \
+        -a "$(($(wc -l <"$TMP/out") - 1))" -eq 10
+    check "... each with a reason" awk -F'\t' 'NR > 1 && $6 == "" { exit 1 }' "$TMP/out"
+    XDG_CACHE_HOME=$TMP/shared run_rc "similar films with the default model" 0 \
+        --data "$SMALL" similar toy story 2 -n 10 --tsv
+    check "... Toy Story among the ten most like Toy Story 2" cut -f1 "$TMP/out" | grep -qx 1
+else
+    ok "the default model on ml-latest-small # SKIP no shared model cache (run by run-tests.sh)"
+fi
+
 # ---- usage errors
 run_rc "--user and --profile together" 2 --data "$tiny" recommend --user 1 --profile x
 run_rc "an unknown model" 2 --data "$tiny" recommend --algo nosuchmodel

@@ -2,8 +2,8 @@
 # lib.sh — helpers for driving the real movierec binary under tmux (sourced by test_*.sh).
 #
 # One private tmux server per script (-L movierec-test-PID), one temporary HOME shared by all
-# the runs of a script (so the models are trained once and the cache is reused), waits that
-# poll the screen until a text appears or a timeout passes, and TAP-like result lines.
+# the runs of a script (so the models are trained at most once and the cache is reused), waits
+# that poll the screen until a text appears or a timeout passes, and TAP-like result lines.
 
 TUI_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 : "${MOVIEREC_BIN:=$TUI_TOP/movierec}"
@@ -12,6 +12,17 @@ TUI_DATA=${TUI_DATA:-$TUI_TOP/data/ml-latest-small}
 TUI_SOCK=movierec-test-$$
 TUI_TMP=$(mktemp -d "${TMPDIR:-/tmp}/movierec-tui.XXXXXX")
 export TUI_PROFILE=$TUI_TMP/home/profiles/default.csv
+# The models of ml-latest-small trained once for the whole suite (scripts/run-tests.sh sets
+# MOVIEREC_TEST_CACHE to their directory) are copied into this script's cache, so that no start
+# trains them; without it the first start trains them (minutes under AddressSanitizer).
+# shellcheck disable=SC2034 # read by the test scripts
+TUI_SHARED_CACHE=0
+if [ -n "${MOVIEREC_TEST_CACHE:-}" ] && [ "$TUI_DATA" = "$TUI_TOP/data/ml-latest-small" ] &&
+    mkdir -p "$TUI_TMP/cache" && mkdir -m 700 "$TUI_TMP/cache/movierec" &&
+    cp -p "$MOVIEREC_TEST_CACHE"/* "$TUI_TMP/cache/movierec/"; then
+    # shellcheck disable=SC2034
+    TUI_SHARED_CACHE=1
+fi
 # Seconds to wait for the screen to react to a key, and for the first start (which trains
 # the models; slow under AddressSanitizer).
 TUI_WAIT=${TUI_WAIT:-30}
@@ -45,14 +56,21 @@ check() {
 # tui_start COLS ROWS [NAME=VALUE...]: starts movierec in a fresh tmux session "mr".  When it
 # ends, the pane prints "[exit N]" and the terminal modes (stty -a), and stays open.
 # TUI_PRELUDE, when set, is run by the pane's shell first (e.g. a ulimit).
+# Killing the last session ends the tmux server, and a new session asked for while it is
+# still going away fails ("server exited unexpectedly"): so it is asked again.
 tui_start() {
-    local cols=$1 rows=$2
+    local cols=$1 rows=$2 try
     shift 2
     tmux -L "$TUI_SOCK" kill-session -t mr 2>/dev/null
-    tmux -L "$TUI_SOCK" new-session -d -s mr -x "$cols" -y "$rows" \
-        "${TUI_PRELUDE:-:}; env HOME=$TUI_TMP MOVIEREC_HOME=$TUI_TMP/home XDG_CACHE_HOME=$TUI_TMP/cache \
+    for try in 1 2 3 4 5 6 7 8 9 10; do
+        tmux -L "$TUI_SOCK" new-session -d -s mr -x "$cols" -y "$rows" \
+            "${TUI_PRELUDE:-:}; env HOME=$TUI_TMP MOVIEREC_HOME=$TUI_TMP/home XDG_CACHE_HOME=$TUI_TMP/cache \
 XDG_STATE_HOME=$TUI_TMP/state TERM=xterm-256color LANG=C.UTF-8 $* \
-$MOVIEREC_BIN --data $TUI_DATA; echo \"[exit \$?]\"; stty -a; exec sleep 3600"
+$MOVIEREC_BIN --data $TUI_DATA; echo \"[exit \$?]\"; stty -a; exec sleep 3600" 2>/dev/null && return 0
+        sleep 0.$try
+    done
+    echo "# tmux would not start a session" >&2
+    return 1
 }
 
 tui_keys() { tmux -L "$TUI_SOCK" send-keys -t mr "$@"; }
