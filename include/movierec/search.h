@@ -28,6 +28,20 @@ struct mr_search_index *mr_search_build(const struct mr_catalog *c, const int32_
 int mr_search(const struct mr_search_index *ix, const char *query, struct mr_search_hit *hits,
               int max_hits);
 
+struct mr_writer;
+struct mr_reader;
+
+/* Writes the index's arrays (for the data snapshot, snapshot.h).  Returns 0, or -1 when the
+ * writer failed. */
+int mr_search_save(const struct mr_search_index *ix, struct mr_writer *w);
+
+/* Reads an index written by mr_search_save over catalog c and popularity (as for
+ * mr_search_build), its arrays used in place in r's buffer, which must outlive the index.
+ * Every offset and index is checked, so that no query reads outside it.  Returns the index,
+ * or NULL (r->failed set when the data is wrong, not set when out of memory). */
+struct mr_search_index *mr_search_load(struct mr_reader *r, const struct mr_catalog *c,
+                                       const int32_t *popularity);
+
 /* Frees the index (NULL is fine). */
 void mr_search_free(struct mr_search_index *ix);
 

@@ -13,7 +13,8 @@
  *            in the strings, first tag), tags (16-byte records: text offset, count), strings
  *            (NUL-terminated UTF-8), then the rating arrays of ratings.h in their order:
  *            user_ids, user_ptr, user_items, user_vals, item_ptr, item_users, item_vals,
- *            item_count, item_mean
+ *            item_count, item_mean; then a u32 1 and the title search index (mr_search_save),
+ *            or 0 when the snapshot was written without one
  *   checksum u64 over every byte before it (mr_checksum of serial.h)
  * It is written like a model file (temporary name, fsync, rename).  Loading maps the file,
  * checks the header and the checksum, then the structure (sizes, pointer arrays monotonic and
@@ -28,27 +29,33 @@
 #include "movierec/cache.h" /* enum mr_cache_state */
 #include "movierec/dataset.h"
 #include "movierec/error.h"
+#include "movierec/search.h"
 
-#define MR_SNAPSHOT_FORMAT 1 /* bump when the layout or what a load computes changes */
+/* Bump when the layout or what a load computes changes.  2: the search index. */
+#define MR_SNAPSHOT_FORMAT 2
 
 /* Writes CACHE_DIR/data-<16 hex digits>.snapshot into buf.  Returns buf, or NULL when it does
  * not fit. */
 char *mr_snapshot_path(const char *cache_dir, uint64_t data_fingerprint, char *buf, size_t len);
 
-/* Writes ds (a full load: the fingerprint of a catalog-only load never matches a lookup) to
- * path crash-safely, then removes the other snapshots of the same data directory in path's
- * directory (they were made for older versions of its files).  Returns MR_OK, MR_EUSAGE (the
- * ratings do not cover the catalog), MR_EIO or MR_ENOMEM; on failure no file is left under
- * path's name that was not there before. */
-int mr_snapshot_save(const struct mr_dataset *ds, const char *path, struct mr_error *err);
+/* Writes ds (a full load: the fingerprint of a catalog-only load never matches a lookup) and
+ * search (its title index, built over ds; may be NULL) to path crash-safely, then removes the other
+ * snapshots of the same data directory in path's directory (they were made for older versions of
+ * its files).  Returns MR_OK, MR_EUSAGE (the ratings do not cover the catalog), MR_EIO or
+ * MR_ENOMEM; on failure no file is left under path's name that was not there before. */
+int mr_snapshot_save(const struct mr_dataset *ds, const struct mr_search_index *search,
+                     const char *path, struct mr_error *err);
 
 /* Loads the snapshot at path into ds (overwritten) for the data in dir whose fingerprint is
- * data_fingerprint.  *state says what was found (MR_CACHE_LOADED, _MISSING, _STALE: another
- * format or program version or other data, _CORRUPT).  Returns MR_OK; MR_ENOTFOUND (no
- * file); MR_ECORRUPT for a stale or corrupt file, err->msg saying which ("snapshot is
- * corrupt: checksum mismatch"); MR_ENOMEM.  On failure ds is zeroed. */
+ * data_fingerprint, and its search index into *search (NULL when the snapshot has none; the
+ * index points into ds's mapping: free it before ds); search may be NULL.  *state says what was
+ * found (MR_CACHE_LOADED, _MISSING, _STALE: another format or program version or other data,
+ * _CORRUPT).  Returns MR_OK; MR_ENOTFOUND (no file); MR_ECORRUPT for a stale or corrupt file,
+ * err->msg saying which ("snapshot is corrupt: checksum mismatch"); MR_ENOMEM.  On failure ds is
+ * zeroed. */
 int mr_snapshot_load(const char *path, const char *dir, uint64_t data_fingerprint,
-                     struct mr_dataset *ds, enum mr_cache_state *state, struct mr_error *err);
+                     struct mr_dataset *ds, struct mr_search_index **search,
+                     enum mr_cache_state *state, struct mr_error *err);
 
 /* mr_dataset_load() through a snapshot: when cache_dir holds a valid snapshot of dir's
  * current files it is loaded (no report of bad lines: they were reported at the load that
@@ -56,8 +63,10 @@ int mr_snapshot_load(const char *path, const char *dir, uint64_t data_fingerprin
  * through opts->report) and the snapshot written.  A stale or corrupt snapshot, and a failure
  * to save one, are reported through opts->report ("FILE: snapshot is corrupt: ...; reading
  * the data files") and are not errors.  cache_dir NULL or opts->skip_ratings: a plain
- * mr_dataset_load().  Returns what mr_dataset_load() returns. */
+ * mr_dataset_load().  search (may be NULL) receives the title index over ds (popularity:
+ * ratings.item_count), read from the snapshot or built (and saved with it); free it with
+ * mr_search_free() before ds.  Returns what mr_dataset_load() returns, or MR_ENOMEM. */
 int mr_dataset_open(const char *dir, const char *cache_dir, const struct mr_load_opts *opts,
-                    struct mr_dataset *ds, struct mr_error *err);
+                    struct mr_dataset *ds, struct mr_search_index **search, struct mr_error *err);
 
 #endif

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "movierec/search.h"
+#include "movierec/serial.h"
 #include "fold.h"
 #include "typo.h"
 
@@ -119,8 +120,9 @@ struct mr_search_index {
     int16_t *years;
 
     char *keys;
-    struct title_key *key_slots; /* open-addressing hash table of the title keys */
-    uint32_t key_mask;           /* slots - 1 (a power of two) */
+    size_t folded_bytes, keys_bytes; /* sizes of folded and keys, NULs included */
+    struct title_key *key_slots;     /* open-addressing hash table of the title keys */
+    uint32_t key_mask;               /* slots - 1 (a power of two) */
 
     struct completion *completions; /* sorted by text, then item */
     int32_t n_completions;
@@ -128,6 +130,7 @@ struct mr_search_index {
     int32_t *by_popularity; /* items, most popular first, then by title */
 
     struct scratch *scratch; /* the copy queries use when it is free */
+    int borrowed; /* 1: the arrays are views into a snapshot (mr_search_load); not freed */
 };
 
 /* ---- small helpers ---- */
@@ -672,6 +675,11 @@ void mr_search_free(struct mr_search_index *ix)
 {
     if (!ix)
         return;
+    if (ix->borrowed) {
+        scratch_free(ix->scratch);
+        free(ix);
+        return;
+    }
     free(ix->words), free(ix->word_off), free(ix->word_mask), free(ix->post_ptr), free(ix->posts);
     free(ix->tri_ptr), free(ix->tri_words);
     free(ix->folded), free(ix->folded_off), free(ix->folded_len), free(ix->n_main_words);
@@ -930,12 +938,16 @@ struct mr_search_index *mr_search_build(const struct mr_catalog *c, const int32_
     if (ok) {
         item_tok[ix->n_items] = tl.n;
         ix->folded = folded.data;
+        ix->folded_bytes = folded.len;
         folded.data = NULL;
         ix->keys = kb.text.data;
+        ix->keys_bytes = kb.text.len;
         kb.text.data = NULL;
 
-        if (!ix->folded) /* an empty catalog */
+        if (!ix->folded) { /* an empty catalog */
             ix->folded = calloc(1, 1);
+            ix->folded_bytes = 1;
+        }
         ok = ix->folded && build_vocabulary(ix, &ws, &tl, item_tok) == 0 &&
              build_trigrams(ix) == 0 && build_key_slots(ix, kb.table, kb.n) == 0 &&
              build_completions(ix) == 0;
@@ -947,6 +959,182 @@ struct mr_search_index *mr_search_build(const struct mr_catalog *c, const int32_
     free(tl.t), free(item_tok), free(marked), free(plain), free(folded.data);
     free(kb.text.data), free(kb.table), free(kb.segment), free(kb.folded);
     if (!ok) {
+        mr_search_free(ix);
+        return NULL;
+    }
+    return ix;
+}
+
+/* ---- the index in a data snapshot ---- */
+
+#define SEARCH_MAGIC 0x53524348u /* "SRCH" */
+#define SEARCH_ALIGN 64
+
+static void put(struct mr_writer *w, const void *p, size_t n, size_t size)
+{
+    mr_write_align(w, SEARCH_ALIGN);
+    if (n)
+        mr_write(w, p, n * size);
+}
+
+int mr_search_save(const struct mr_search_index *ix, struct mr_writer *w)
+{
+    size_t nw = (size_t)ix->n_words, ni = (size_t)ix->n_items;
+    size_t n_posts = (size_t)ix->post_ptr[nw], n_tri = ix->tri_ptr[TRIGRAM_BUCKETS];
+    size_t n_slots = (size_t)ix->key_mask + 1;
+    mr_write_u32(w, SEARCH_MAGIC);
+    mr_write_u32(w, (uint32_t)ix->n_items);
+    mr_write_u32(w, (uint32_t)ix->n_words);
+    mr_write_u32(w, (uint32_t)ix->n_completions);
+    mr_write_u32(w, ix->key_mask);
+    mr_write_u64(w, n_posts);
+    mr_write_u64(w, n_tri);
+    mr_write_u64(w, ix->folded_bytes);
+    mr_write_u64(w, ix->keys_bytes);
+    mr_write_u64(w, ix->word_off[nw]);
+    put(w, ix->words, ix->word_off[nw], 1);
+    put(w, ix->word_off, nw + 1, sizeof *ix->word_off);
+    put(w, ix->word_mask, nw, sizeof *ix->word_mask);
+    put(w, ix->post_ptr, nw + 1, sizeof *ix->post_ptr);
+    /* Postings field by field: the struct's padding bytes are never written. */
+    mr_write_align(w, SEARCH_ALIGN);
+    for (size_t i = 0; i < n_posts; i++) {
+        struct posting p;
+        memset(&p, 0, sizeof p);
+        p.item = ix->posts[i].item;
+        p.pos = ix->posts[i].pos;
+        p.alias = ix->posts[i].alias;
+        mr_write(w, &p, sizeof p);
+    }
+    put(w, ix->tri_ptr, TRIGRAM_BUCKETS + 1, sizeof *ix->tri_ptr);
+    put(w, ix->tri_words, n_tri, sizeof *ix->tri_words);
+    put(w, ix->folded, ix->folded_bytes, 1);
+    put(w, ix->folded_off, ni, sizeof *ix->folded_off);
+    put(w, ix->folded_len, ni, sizeof *ix->folded_len);
+    put(w, ix->n_main_words, ni, 1);
+    put(w, ix->years, ni, sizeof *ix->years);
+    put(w, ix->keys, ix->keys_bytes, 1);
+    put(w, ix->key_slots, n_slots, sizeof *ix->key_slots);
+    put(w, ix->completions, (size_t)ix->n_completions, sizeof *ix->completions);
+    put(w, ix->title_rank, ni, sizeof *ix->title_rank);
+    put(w, ix->by_popularity, ni, sizeof *ix->by_popularity);
+    return w->failed ? -1 : 0;
+}
+
+/* 1 when ptr[0..n] starts at 0, never decreases and ends at total. */
+static int ptr_ok32(const uint32_t *ptr, size_t n, uint64_t total)
+{
+    if (ptr[0] != 0 || ptr[n] != total)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (ptr[i + 1] < ptr[i])
+            return 0;
+    return 1;
+}
+
+/* Every offset and index of a loaded index is in range, so that no query can read outside
+ * it.  Returns 1 when sound. */
+static int search_valid(const struct mr_search_index *ix, size_t n_posts, size_t n_tri)
+{
+    size_t nw = (size_t)ix->n_words, ni = (size_t)ix->n_items;
+    uint64_t words_bytes = ix->word_off[nw];
+    if (!ptr_ok32(ix->word_off, nw, words_bytes) || (words_bytes && ix->words[words_bytes - 1]) ||
+        ix->post_ptr[0] != 0 || (size_t)ix->post_ptr[nw] != n_posts ||
+        !ptr_ok32(ix->tri_ptr, TRIGRAM_BUCKETS, n_tri) || ix->folded_bytes == 0 ||
+        ix->folded[ix->folded_bytes - 1] || (ix->keys_bytes && ix->keys[ix->keys_bytes - 1]))
+        return 0;
+    for (size_t v = 0; v < nw; v++)
+        if (ix->post_ptr[v + 1] < ix->post_ptr[v])
+            return 0;
+    for (size_t i = 0; i < n_posts; i++)
+        if (ix->posts[i].item < 0 || (size_t)ix->posts[i].item >= ni)
+            return 0;
+    for (size_t i = 0; i < n_tri; i++)
+        if (ix->tri_words[i] < 0 || (size_t)ix->tri_words[i] >= nw)
+            return 0;
+    for (size_t i = 0; i < ni; i++)
+        if (ix->folded_off[i] >= ix->folded_bytes ||
+            ix->folded_len[i] >= ix->folded_bytes - ix->folded_off[i] || ix->title_rank[i] < 0 ||
+            ix->title_rank[i] >= ix->n_completions || ix->by_popularity[i] < 0 ||
+            (size_t)ix->by_popularity[i] >= ni)
+            return 0;
+    for (size_t i = 0; i <= ix->key_mask; i++)
+        if (ix->key_slots[i].item >= 0 &&
+            ((size_t)ix->key_slots[i].item >= ni || ix->key_slots[i].off >= ix->keys_bytes))
+            return 0;
+    for (int32_t i = 0; i < ix->n_completions; i++)
+        if (ix->completions[i].off >= ix->folded_bytes || ix->completions[i].item < 0 ||
+            (size_t)ix->completions[i].item >= ni)
+            return 0;
+    return 1;
+}
+
+struct mr_search_index *mr_search_load(struct mr_reader *r, const struct mr_catalog *c,
+                                       const int32_t *popularity)
+{
+    uint32_t magic = 0, n_items = 0, n_words = 0, n_compl = 0, key_mask = 0;
+    uint64_t n_posts = 0, n_tri = 0, folded_bytes = 0, keys_bytes = 0, words_bytes = 0;
+    mr_read_u32(r, &magic);
+    mr_read_u32(r, &n_items);
+    mr_read_u32(r, &n_words);
+    mr_read_u32(r, &n_compl);
+    mr_read_u32(r, &key_mask);
+    mr_read_u64(r, &n_posts);
+    mr_read_u64(r, &n_tri);
+    mr_read_u64(r, &folded_bytes);
+    mr_read_u64(r, &keys_bytes);
+    mr_read_u64(r, &words_bytes);
+    if (r->failed || magic != SEARCH_MAGIC || n_items != (uint32_t)c->n_movies ||
+        n_words > INT32_MAX - 1 || n_compl > 2 * (uint64_t)n_items + 1 ||
+        (key_mask & (key_mask + 1)) != 0 || key_mask == UINT32_MAX || n_posts > INT32_MAX ||
+        n_tri > UINT32_MAX || words_bytes > UINT32_MAX || folded_bytes > UINT32_MAX ||
+        keys_bytes > UINT32_MAX) {
+        r->failed = 1;
+        return NULL;
+    }
+    struct mr_search_index *ix = calloc(1, sizeof *ix);
+    if (!ix)
+        return NULL;
+    ix->borrowed = 1;
+    ix->popularity = popularity;
+    ix->n_items = (int32_t)n_items;
+    ix->n_words = (int32_t)n_words;
+    ix->n_completions = (int32_t)n_compl;
+    ix->key_mask = key_mask;
+    ix->folded_bytes = (size_t)folded_bytes;
+    ix->keys_bytes = (size_t)keys_bytes;
+    size_t nw = n_words, ni = n_items;
+#define VIEW(field, n)                                                                             \
+    do {                                                                                           \
+        mr_read_align(r, SEARCH_ALIGN);                                                            \
+        ix->field = (void *)(uintptr_t)mr_read_view(r, (n), sizeof *ix->field);                    \
+    } while (0)
+    VIEW(words, (size_t)words_bytes);
+    VIEW(word_off, nw + 1);
+    VIEW(word_mask, nw);
+    VIEW(post_ptr, nw + 1);
+    VIEW(posts, (size_t)n_posts);
+    VIEW(tri_ptr, (size_t)TRIGRAM_BUCKETS + 1);
+    VIEW(tri_words, (size_t)n_tri);
+    VIEW(folded, (size_t)folded_bytes);
+    VIEW(folded_off, ni);
+    VIEW(folded_len, ni);
+    VIEW(n_main_words, ni);
+    VIEW(years, ni);
+    VIEW(keys, (size_t)keys_bytes);
+    VIEW(key_slots, (size_t)key_mask + 1);
+    VIEW(completions, (size_t)n_compl);
+    VIEW(title_rank, ni);
+    VIEW(by_popularity, ni);
+#undef VIEW
+    if (r->failed || ix->word_off[nw] != words_bytes ||
+        !search_valid(ix, (size_t)n_posts, (size_t)n_tri)) {
+        r->failed = 1;
+        mr_search_free(ix);
+        return NULL;
+    }
+    ix->scratch = scratch_new(ix->n_items, ix->n_words);
+    if (!ix->scratch) {
         mr_search_free(ix);
         return NULL;
     }

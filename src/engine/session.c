@@ -188,13 +188,12 @@ int mr_session_open(const struct mr_session_opts *opts, struct mr_session **out,
                               .progress = s->progress,
                               .progress_ctx = s->progress_ctx};
     /* Through the data snapshot in the cache directory when there is a valid one. */
-    int rc = mr_dataset_open(s->data_dir, s->cache_dir, &lo, &s->ds, err);
+    int rc = mr_dataset_open(s->data_dir, s->cache_dir, &lo, &s->ds, &s->search, err);
     if (rc == MR_OK)
         rc = load_user(s, err);
     int32_t n_items = s->ds.ratings.n_items;
     size_t ni = (size_t)(n_items > 0 ? n_items : 1);
     if (rc == MR_OK) {
-        s->search = mr_search_build(&s->ds.catalog, s->ds.ratings.item_count);
         s->scores = calloc(ni, sizeof *s->scores);
         s->sims = calloc(ni, sizeof *s->sims);
         s->sim_work = calloc(2 * ni, sizeof *s->sim_work);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include "movierec/search.h"
 #include "movierec/serial.h"
 #include "movierec/snapshot.h"
 #include "file_image.h"
@@ -143,7 +144,7 @@ static void put_array(struct mr_writer *w, const void *p, size_t n, size_t size)
 
 /* Writes everything but the checksum. */
 static void snapshot_write(struct mr_writer *w, const struct mr_dataset *ds,
-                           const struct snap_header *h)
+                           const struct mr_search_index *search, const struct snap_header *h)
 {
     const struct mr_catalog *c = &ds->catalog;
     const struct mr_ratings *r = &ds->ratings;
@@ -197,6 +198,10 @@ static void snapshot_write(struct mr_writer *w, const struct mr_dataset *ds,
     put_array(w, r->item_vals, nr, sizeof *r->item_vals);
     put_array(w, r->item_count, ni, sizeof *r->item_count);
     put_array(w, r->item_mean, ni, sizeof *r->item_mean);
+    mr_write_align(w, SNAP_ALIGN);
+    mr_write_u32(w, search ? 1 : 0);
+    if (search && mr_search_save(search, w) != 0)
+        w->failed = 1;
 }
 
 /* Sizes of the strings and tags of c. */
@@ -264,7 +269,8 @@ static void remove_older(const char *path, const char *dir)
     closedir(d);
 }
 
-int mr_snapshot_save(const struct mr_dataset *ds, const char *path, struct mr_error *err)
+int mr_snapshot_save(const struct mr_dataset *ds, const struct mr_search_index *search,
+                     const char *path, struct mr_error *err)
 {
     const struct mr_ratings *r = &ds->ratings;
     if (r->n_items != ds->catalog.n_movies || !r->user_ptr || !r->item_ptr)
@@ -301,7 +307,7 @@ int mr_snapshot_save(const struct mr_dataset *ds, const char *path, struct mr_er
     }
     setvbuf(f, NULL, _IOFBF, 1 << 20);
     struct mr_writer w = {.f = f};
-    snapshot_write(&w, ds, &h);
+    snapshot_write(&w, ds, search, &h);
     int failed = w.failed || fflush(f) != 0;
     int e = errno;
     /* The checksum is taken over what is now in the file, read back through a mapping. */
@@ -383,7 +389,7 @@ static const char *read_sections(struct mr_reader *r, const struct snap_header *
     VIEW(item_count, nm);
     VIEW(item_mean, nm);
 #undef VIEW
-    if (r->failed || r->pos != r->size)
+    if (r->failed)
         return "sections do not match the header";
     if (h->string_bytes == 0 || v->strings[h->string_bytes - 1] != '\0')
         return "strings not terminated";
@@ -442,7 +448,7 @@ static const char *build_catalog(const struct snap_header *h, const struct snap_
 /* Checks the image and fills ds from it.  Returns the state; err says why when not loaded. */
 static enum mr_cache_state snapshot_read(const struct mr_file_image *img, const char *path,
                                          uint64_t data_fingerprint, struct mr_dataset *ds,
-                                         struct mr_error *err)
+                                         struct mr_search_index **search, struct mr_error *err)
 {
     struct mr_reader r = {.data = img->data, .size = img->size};
     char magic[8];
@@ -490,6 +496,18 @@ static enum mr_cache_state snapshot_read(const struct mr_file_image *img, const 
     const char *why = read_sections(&r, &h, &v, &ds->ratings);
     if (!why)
         why = build_catalog(&h, &v, &ds->catalog);
+    uint32_t has_search = 0;
+    if (!why) {
+        mr_read_align(&r, SNAP_ALIGN);
+        mr_read_u32(&r, &has_search);
+        if (has_search == 1) {
+            *search = mr_search_load(&r, &ds->catalog, ds->ratings.item_count);
+            if (!*search)
+                why = r.failed ? "bad search index" : "";
+        }
+        if (!why && (r.failed || has_search > 1 || r.pos != r.size))
+            why = "sections do not match the header";
+    }
     if (why) {
         if (!*why)
             mr_error_set(err, MR_ENOMEM, path, 0, "out of memory");
@@ -505,8 +523,10 @@ static enum mr_cache_state snapshot_read(const struct mr_file_image *img, const 
 }
 
 int mr_snapshot_load(const char *path, const char *dir, uint64_t data_fingerprint,
-                     struct mr_dataset *ds, enum mr_cache_state *state, struct mr_error *err)
+                     struct mr_dataset *ds, struct mr_search_index **search,
+                     enum mr_cache_state *state, struct mr_error *err)
 {
+    struct mr_search_index *ix = NULL;
     enum mr_cache_state dummy;
     if (!state)
         state = &dummy;
@@ -532,13 +552,18 @@ int mr_snapshot_load(const char *path, const char *dir, uint64_t data_fingerprin
     ds->snapshot = img; /* from here on, mr_dataset_free() releases it last */
     struct mr_error why;
     mr_error_clear(&why);
-    *state = snapshot_read(img, path, data_fingerprint, ds, &why);
+    *state = snapshot_read(img, path, data_fingerprint, ds, &ix, &why);
     if (*state != MR_CACHE_LOADED) {
+        mr_search_free(ix);
         mr_dataset_free(ds);
         if (err)
             *err = why;
         return why.status == MR_ENOMEM ? MR_ENOMEM : MR_ECORRUPT;
     }
+    if (search)
+        *search = ix;
+    else
+        mr_search_free(ix);
     return MR_OK;
 }
 
@@ -549,11 +574,28 @@ static void tell(const struct mr_load_opts *opts, const char *file, const char *
         opts->report(opts->report_ctx, file, 0, what);
 }
 
-int mr_dataset_open(const char *dir, const char *cache_dir, const struct mr_load_opts *opts,
-                    struct mr_dataset *ds, struct mr_error *err)
+/* The search index of ds when the caller wants one (search not NULL) and has none yet.
+ * Returns MR_OK or MR_ENOMEM. */
+static int build_search(const struct mr_dataset *ds, struct mr_search_index **search,
+                        struct mr_error *err)
 {
-    if (!cache_dir || (opts && opts->skip_ratings))
-        return mr_dataset_load(dir, opts, ds, err);
+    if (!search || *search)
+        return MR_OK;
+    *search = mr_search_build(&ds->catalog, ds->ratings.item_count);
+    return *search ? MR_OK : mr_error_set(err, MR_ENOMEM, NULL, 0, "out of memory");
+}
+
+int mr_dataset_open(const char *dir, const char *cache_dir, const struct mr_load_opts *opts,
+                    struct mr_dataset *ds, struct mr_search_index **search, struct mr_error *err)
+{
+    if (search)
+        *search = NULL;
+    if (!cache_dir || (opts && opts->skip_ratings)) {
+        int rc = mr_dataset_load(dir, opts, ds, err);
+        if (rc == MR_OK && (rc = build_search(ds, search, err)) != MR_OK)
+            mr_dataset_free(ds);
+        return rc;
+    }
     enum mr_layout layout;
     uint64_t fp;
     char path[4200];
@@ -562,9 +604,13 @@ int mr_dataset_open(const char *dir, const char *cache_dir, const struct mr_load
     if (mr_dataset_fingerprint(dir, &layout, &fp, &lerr) == MR_OK &&
         mr_snapshot_path(cache_dir, fp, path, sizeof path)) {
         enum mr_cache_state state;
-        if (mr_snapshot_load(path, dir, fp, ds, &state, &lerr) == MR_OK) {
+        if (mr_snapshot_load(path, dir, fp, ds, search, &state, &lerr) == MR_OK) {
             mr_error_clear(err);
-            return MR_OK;
+            /* A snapshot written without an index: build it (the snapshot stays as it is). */
+            int rc = build_search(ds, search, err);
+            if (rc != MR_OK)
+                mr_dataset_free(ds);
+            return rc;
         }
         if (state == MR_CACHE_STALE || state == MR_CACHE_CORRUPT) {
             char what[700];
@@ -573,11 +619,13 @@ int mr_dataset_open(const char *dir, const char *cache_dir, const struct mr_load
         }
     }
     int rc = mr_dataset_load(dir, opts, ds, err);
+    if (rc == MR_OK && (rc = build_search(ds, search, err)) != MR_OK)
+        mr_dataset_free(ds);
     if (rc != MR_OK)
         return rc;
     mr_error_clear(&lerr);
     if (mr_snapshot_path(cache_dir, ds->fingerprint, path, sizeof path) &&
-        mr_snapshot_save(ds, path, &lerr) != MR_OK) {
+        mr_snapshot_save(ds, search ? *search : NULL, path, &lerr) != MR_OK) {
         char what[700];
         snprintf(what, sizeof what, "cannot save the data snapshot (%s); continuing", lerr.msg);
         tell(opts, path, what);

@@ -249,10 +249,10 @@ static void test_round_trip_small(void **state)
     assert_int_equal(mr_dataset_load(SMALL, NULL, &csv, &err), MR_OK);
     char path[512];
     assert_non_null(mr_snapshot_path(t->cache, csv.fingerprint, path, sizeof path));
-    assert_int_equal(mr_snapshot_save(&csv, path, &err), MR_OK);
+    assert_int_equal(mr_snapshot_save(&csv, NULL, path, &err), MR_OK);
 
     enum mr_cache_state st;
-    assert_int_equal(mr_snapshot_load(path, SMALL, csv.fingerprint, &snap, &st, &err), MR_OK);
+    assert_int_equal(mr_snapshot_load(path, SMALL, csv.fingerprint, &snap, NULL, &st, &err), MR_OK);
     assert_int_equal(st, MR_CACHE_LOADED);
     assert_string_equal(snap.dir, SMALL);
     assert_int_equal(snap.ratings.n_ratings, 100836);
@@ -279,7 +279,7 @@ static void test_round_trip_small(void **state)
     mr_dataset_free(&snap);
 
     /* Another fingerprint: the same file is stale for it. */
-    assert_int_equal(mr_snapshot_load(path, SMALL, csv.fingerprint ^ 1, &snap, &st, &err),
+    assert_int_equal(mr_snapshot_load(path, SMALL, csv.fingerprint ^ 1, &snap, NULL, &st, &err),
                      MR_ECORRUPT);
     assert_int_equal(st, MR_CACHE_STALE);
     assert_non_null(strstr(err.msg, "other data"));
@@ -299,8 +299,8 @@ static void test_round_trip_layouts(void **state)
         assert_int_equal(mr_dataset_load(dirs[i], NULL, &csv, &err), MR_OK);
         char path[512];
         mr_snapshot_path(t->cache, csv.fingerprint, path, sizeof path);
-        assert_int_equal(mr_snapshot_save(&csv, path, &err), MR_OK);
-        assert_int_equal(mr_snapshot_load(path, dirs[i], csv.fingerprint, &snap, NULL, &err),
+        assert_int_equal(mr_snapshot_save(&csv, NULL, path, &err), MR_OK);
+        assert_int_equal(mr_snapshot_load(path, dirs[i], csv.fingerprint, &snap, NULL, NULL, &err),
                          MR_OK);
         assert_same_dataset(&csv, &snap);
         mr_dataset_free(&snap);
@@ -318,21 +318,21 @@ static void test_open_uses_snapshot(void **state)
     struct mr_load_opts opts = {.report = collect, .report_ctx = &rep};
     struct mr_dataset first, second;
     struct mr_error err;
-    assert_int_equal(mr_dataset_open(t->data, t->cache, &opts, &first, &err), MR_OK);
+    assert_int_equal(mr_dataset_open(t->data, t->cache, &opts, &first, NULL, &err), MR_OK);
     assert_null(first.snapshot);
     int bad = rep.n;
     assert_true(bad > 0);
     assert_int_equal(first.stats.lines_skipped, bad);
     assert_int_equal(count_snapshots(t->cache), 1);
 
-    assert_int_equal(mr_dataset_open(t->data, t->cache, &opts, &second, &err), MR_OK);
+    assert_int_equal(mr_dataset_open(t->data, t->cache, &opts, &second, NULL, &err), MR_OK);
     assert_non_null(second.snapshot);
     assert_int_equal(rep.n, bad); /* not reported again */
     assert_same_dataset(&first, &second);
     mr_dataset_free(&second);
 
     /* No cache directory: a plain load. */
-    assert_int_equal(mr_dataset_open(t->data, NULL, &opts, &second, &err), MR_OK);
+    assert_int_equal(mr_dataset_open(t->data, NULL, &opts, &second, NULL, &err), MR_OK);
     assert_null(second.snapshot);
     assert_int_equal(rep.n, 2 * bad);
     mr_dataset_free(&second);
@@ -347,10 +347,10 @@ static void test_stale_after_touch(void **state)
     copy_dir("tests/fixtures/ml-latest-tiny", t->data);
     struct mr_dataset a, b;
     struct mr_error err;
-    assert_int_equal(mr_dataset_open(t->data, t->cache, NULL, &a, &err), MR_OK);
+    assert_int_equal(mr_dataset_open(t->data, t->cache, NULL, &a, NULL, &err), MR_OK);
     assert_null(a.snapshot);
     mr_dataset_free(&a);
-    assert_int_equal(mr_dataset_open(t->data, t->cache, NULL, &a, &err), MR_OK);
+    assert_int_equal(mr_dataset_open(t->data, t->cache, NULL, &a, NULL, &err), MR_OK);
     assert_non_null(a.snapshot);
 
     /* Touch ratings.csv: a second later than it was, same content. */
@@ -362,12 +362,12 @@ static void test_stale_after_touch(void **state)
     times[1].tv_sec += 1;
     assert_int_equal(utimensat(AT_FDCWD, ratings, times, 0), 0);
 
-    assert_int_equal(mr_dataset_open(t->data, t->cache, NULL, &b, &err), MR_OK);
+    assert_int_equal(mr_dataset_open(t->data, t->cache, NULL, &b, NULL, &err), MR_OK);
     assert_null(b.snapshot); /* read from the files */
     assert_true(b.fingerprint != a.fingerprint);
     assert_int_equal(count_snapshots(t->cache), 1); /* the old one is gone */
     mr_dataset_free(&b);
-    assert_int_equal(mr_dataset_open(t->data, t->cache, NULL, &b, &err), MR_OK);
+    assert_int_equal(mr_dataset_open(t->data, t->cache, NULL, &b, NULL, &err), MR_OK);
     assert_non_null(b.snapshot);
     mr_dataset_free(&b);
     mr_dataset_free(&a);
@@ -382,14 +382,14 @@ static void open_with_damage(struct tmp *t, const struct mr_dataset *want, const
     struct mr_load_opts opts = {.report = collect, .report_ctx = &rep};
     struct mr_dataset ds;
     struct mr_error err;
-    assert_int_equal(mr_dataset_open(t->data, t->cache, &opts, &ds, &err), MR_OK);
+    assert_int_equal(mr_dataset_open(t->data, t->cache, &opts, &ds, NULL, &err), MR_OK);
     assert_null(ds.snapshot);
     if (rep.n != 1 || !strstr(rep.last, expect) || !strstr(rep.last, "reading the data files"))
         fail_msg("got %d reports, last \"%s\", expected \"%s\"", rep.n, rep.last, expect);
     assert_non_null(strstr(rep.last, path));
     assert_same_dataset(want, &ds);
     mr_dataset_free(&ds);
-    assert_int_equal(mr_dataset_open(t->data, t->cache, &opts, &ds, &err), MR_OK);
+    assert_int_equal(mr_dataset_open(t->data, t->cache, &opts, &ds, NULL, &err), MR_OK);
     assert_non_null(ds.snapshot);
     assert_int_equal(rep.n, 1);
     assert_same_dataset(want, &ds);
@@ -402,7 +402,7 @@ static void test_truncated_or_flipped(void **state)
     copy_dir("tests/fixtures/ml-latest-tiny", t->data);
     struct mr_dataset want;
     struct mr_error err;
-    assert_int_equal(mr_dataset_open(t->data, t->cache, NULL, &want, &err), MR_OK);
+    assert_int_equal(mr_dataset_open(t->data, t->cache, NULL, &want, NULL, &err), MR_OK);
     char path[512];
     mr_snapshot_path(t->cache, want.fingerprint, path, sizeof path);
     long size;
@@ -447,7 +447,7 @@ static void test_bad_structure_refused(void **state)
     assert_int_equal(mr_dataset_load("tests/fixtures/ml-latest-tiny", NULL, &ds, &err), MR_OK);
     char path[512];
     mr_snapshot_path(t->cache, ds.fingerprint, path, sizeof path);
-    assert_int_equal(mr_snapshot_save(&ds, path, &err), MR_OK);
+    assert_int_equal(mr_snapshot_save(&ds, NULL, path, &err), MR_OK);
     long size;
     unsigned char *buf = read_all(path, &size);
     /* n_ratings sits after magic, format, byte order, two fingerprints and three u32. */
@@ -462,12 +462,79 @@ static void test_bad_structure_refused(void **state)
     write_all(path, buf, size);
     struct mr_dataset snap;
     enum mr_cache_state st;
-    assert_int_equal(mr_snapshot_load(path, "x", ds.fingerprint, &snap, &st, &err), MR_ECORRUPT);
+    assert_int_equal(mr_snapshot_load(path, "x", ds.fingerprint, &snap, NULL, &st, &err),
+                     MR_ECORRUPT);
     assert_int_equal(st, MR_CACHE_CORRUPT);
     assert_non_null(strstr(err.msg, "snapshot is corrupt"));
     assert_null(snap.snapshot);
     free(buf);
     mr_dataset_free(&ds);
+}
+
+/* The title index travels in the snapshot: read back, it answers every query as the index
+ * built from the catalog does, and a start from the snapshot gets it without building. */
+static void test_search_index_round_trip(void **state)
+{
+    struct tmp *t = *state;
+    struct mr_dataset csv, snap;
+    struct mr_search_index *built = NULL, *loaded = NULL;
+    struct mr_error err;
+    assert_int_equal(mr_dataset_load(SMALL, NULL, &csv, &err), MR_OK);
+    built = mr_search_build(&csv.catalog, csv.ratings.item_count);
+    assert_non_null(built);
+    char path[512];
+    mr_snapshot_path(t->cache, csv.fingerprint, path, sizeof path);
+    assert_int_equal(mr_snapshot_save(&csv, built, path, &err), MR_OK);
+    assert_int_equal(mr_snapshot_load(path, SMALL, csv.fingerprint, &snap, &loaded, NULL, &err),
+                     MR_OK);
+    assert_non_null(loaded);
+    const char *queries[] = {
+        "matrix",     "the matrix 1999", "matrx", "star wars", "amelie", "lord of the rings",
+        "heat",       "spiderman",       "toy",   "xyzzy",     "2001",   "godfather II",
+        "le fabuleux"};
+    for (size_t q = 0; q < sizeof queries / sizeof *queries; q++) {
+        struct mr_search_hit a[20], b[20];
+        int na = mr_search(built, queries[q], a, 20);
+        int nb = mr_search(loaded, queries[q], b, 20);
+        assert_int_equal(na, nb);
+        for (int i = 0; i < na; i++) {
+            assert_int_equal(a[i].item, b[i].item);
+            assert_int_equal(a[i].quality, b[i].quality);
+        }
+        int32_t ca[20], cb[20];
+        int nca = mr_search_complete(built, queries[q], ca, 20);
+        assert_int_equal(nca, mr_search_complete(loaded, queries[q], cb, 20));
+        assert_memory_equal(ca, cb, (size_t)nca * sizeof *ca);
+    }
+    int32_t item = -1;
+    int n_cand = 0;
+    assert_int_equal(mr_resolve_movie(loaded, &snap.catalog, "The Matrix", &item, NULL, 0, &n_cand),
+                     MR_RESOLVED);
+    assert_int_equal(snap.catalog.movies[item].id, 2571);
+    mr_search_free(loaded);
+    mr_dataset_free(&snap);
+
+    /* Through mr_dataset_open: built and saved at the first open, read at the second. */
+    struct mr_search_index *first = NULL, *second = NULL;
+    struct mr_dataset a, b;
+    remove_tree(t->cache);
+    assert_int_equal(mr_dataset_open(SMALL, t->cache, NULL, &a, &first, &err), MR_OK);
+    assert_non_null(first);
+    assert_null(a.snapshot);
+    assert_int_equal(mr_dataset_open(SMALL, t->cache, NULL, &b, &second, &err), MR_OK);
+    assert_non_null(second);
+    assert_non_null(b.snapshot);
+    struct mr_search_hit ha[10], hb[10];
+    int n = mr_search(first, "toy story", ha, 10);
+    assert_true(n > 0);
+    assert_int_equal(mr_search(second, "toy story", hb, 10), n);
+    assert_memory_equal(ha, hb, (size_t)n * sizeof *ha);
+    mr_search_free(second);
+    mr_dataset_free(&b);
+    mr_search_free(first);
+    mr_dataset_free(&a);
+    mr_search_free(built);
+    mr_dataset_free(&csv);
 }
 
 int main(void)
@@ -480,6 +547,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stale_after_touch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_truncated_or_flipped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_structure_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_search_index_round_trip, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
