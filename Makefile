@@ -3,7 +3,8 @@
 #   make            build ./movierec
 #   make run        install missing Debian packages, fetch the data, build, start
 #   make test       install missing packages, fetch the data, build, run every test,
-#                   then the whole suite again under AddressSanitizer + UBSan
+#                   then the whole suite again under AddressSanitizer + UBSan, then the
+#                   valgrind stage of make check
 #   make data       fetch ml-latest-small (or copy it from $MOVIELENS_MIRROR)
 #   make check      the quick unit tests and a few commands under valgrind
 #   make fuzz       libFuzzer targets (tests/fuzz), FUZZ_SECONDS each (default 60)
@@ -117,11 +118,13 @@ run: deps data
 	@$(MAKE) --no-print-directory all
 	./$(PROGRAM)
 
-# The whole suite, then again under AddressSanitizer + UndefinedBehaviorSanitizer.
+# The whole suite, then again under AddressSanitizer + UndefinedBehaviorSanitizer, then the
+# quick unit tests and a few commands under valgrind (scripts/valgrind.sh).  The hybrid of
+# ml-latest-small is trained once, by the plain build, and shared by every script.
 test: deps-test data
 	@$(MAKE) --no-print-directory tests
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 tests
-	@scripts/run-tests.sh build build/asan
+	@scripts/run-tests.sh --valgrind build build/asan
 
 # Only the unit tests of one build, quickly: make unit [BUILD=...]
 unit: $(UNIT_BIN)

@@ -4,6 +4,10 @@
 #   scripts/valgrind.sh [BUILD_DIR]     (default: build, a build without sanitizers)
 # Prints "ok - ..." / "not ok - ..." per program and the closing "N passed, N failed"; the
 # valgrind log of a failure is kept in BUILD_DIR/valgrind/.
+# The commands on ml-latest-small that use the default model (the hybrid) load it from a cache:
+# $MOVIEREC_TEST_CACHE (the models scripts/run-tests.sh trained for the suite, as `make test`
+# runs this script), or else one trained here first, natively (not under valgrind).
+# `make test` and `make check` run this script.
 set -u
 cd "$(dirname "$0")/.." || exit 2
 top=$PWD
@@ -11,8 +15,11 @@ build=${1:-build}
 bin=$top/movierec
 [ "$build" != build ] && bin=$top/$build/movierec
 
-# Unit tests left out: each takes several minutes under valgrind (tens of seconds natively:
-# they train every model on ml-latest-small).  The sanitizer build of `make test` covers them.
+# Left out: the unit tests that train every model on ml-latest-small (tens of seconds natively,
+# several minutes each under valgrind), the end-to-end and TUI scripts (dozens of runs each,
+# and training), and the fuzz targets (libFuzzer needs clang's sanitizers).  The sanitizer
+# build of `make test` runs all of them; the training code runs here on the tiny fixture
+# (cli-recommend-tiny) and the trained hybrid of ml-latest-small is loaded and used.
 skip="test_hybrid test_session test_models_mf test_models_nbr"
 
 command -v valgrind >/dev/null 2>&1 || { echo "valgrind is not installed (scripts/deps.sh test)" >&2; exit 1; }
@@ -72,7 +79,21 @@ vg_run "cli-import-letterboxd" "$bin" --data "$small" import \
 vg_run "cli-ratings" "$bin" --data "$small" ratings --tsv
 vg_run "cli-export" "$bin" export "$tmp/export.csv"
 vg_run "cli-recommend-tiny" "$bin" --data "$tiny" recommend --user 1 --algo pop
+vg_run "cli-train-tiny" "$bin" --data "$tiny" train
+vg_run "cli-recommend-tiny-hybrid" "$bin" --data "$tiny" recommend --explain
 vg_run "cli-bad-data" "$bin" --data "$top/tests/fixtures/bad-csv" info 1
+
+# The default model of ml-latest-small, loaded from a cache trained before (see above).
+if [ -n "${MOVIEREC_TEST_CACHE:-}" ] && [ -d "$MOVIEREC_TEST_CACHE" ]; then
+    mkdir -p "$tmp/cache/movierec" && chmod 700 "$tmp/cache/movierec" &&
+        cp -p "$MOVIEREC_TEST_CACHE"/* "$tmp/cache/movierec/"
+else
+    echo "# training the hybrid of ml-latest-small natively first"
+    "$bin" --data "$small" train >/dev/null
+fi
+vg_run "cli-recommend-small-user" "$bin" --data "$small" recommend --user 1 -n 5 --explain
+vg_run "cli-recommend-small-profile" "$bin" --data "$small" recommend --explain
+vg_run "cli-similar-small" "$bin" --data "$small" similar toy story 2 --explain
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
