@@ -67,13 +67,13 @@ int mr_topn(const float *scores, int32_t n_items, const uint8_t *exclude, int n,
     float worst = size > 0 ? out[0].score : 0.0f;
     while (i < n_items) {
         /* A block none of whose scores beats the worst kept is skipped after one vectorised
-         * maximum (NaN never wins it: the maximum starts at -INFINITY and NaN > m is false). */
+         * pass of comparisons (NaN > worst is false: NaN never enters). */
         int32_t end = n_items - i >= TOPN_BLOCK ? i + TOPN_BLOCK : n_items;
         if (end - i == TOPN_BLOCK) {
-            float m = -INFINITY;
+            int any = 0;
             for (int j = 0; j < TOPN_BLOCK; j++)
-                m = scores[i + j] > m ? scores[i + j] : m;
-            if (!(m > worst)) {
+                any |= scores[i + j] > worst;
+            if (!any) {
                 i = end;
                 continue;
             }
