@@ -48,7 +48,9 @@ struct mr_hybrid_report {
  * per user (users with 5+ ratings lose a seeded 20% to validation; seed = params.seed; above
  * 5M ratings only a seeded sample of users holding about 5M takes part), the components are
  * fitted afresh on the rest, validation users are ranked with profiles of each
- * bucket's size, and the weights that maximise NDCG@10 per bucket are found by coordinate
+ * bucket's size (for 1-4 ratings, profiles of one genre the user favours instead, whose lists
+ * count only when 3 of their top 5 are of that genre: the cold-start promise of issue #3),
+ * and the weights that maximise NDCG@10 per bucket are found by coordinate
  * ascent from the best single component; the prediction blend by least squares; the
  * similar() blend by NDCG@10 of "liked one, liked another".  The hybrid's own (fitted)
  * components are not touched; only its weights change.  report may be NULL.
@@ -56,14 +58,18 @@ struct mr_hybrid_report {
 int mr_hybrid_tune(struct mr_model *hybrid, const struct mr_ratings *train,
                    struct mr_hybrid_report *report, struct mr_error *err);
 
+/* Copies what the last mr_hybrid_tune() of this hybrid measured and chose into out.  Returns
+ * 0, or -1 when the hybrid was loaded from a cache (or not fitted): no report is kept. */
+int mr_hybrid_last_report(const struct mr_model *hybrid, struct mr_hybrid_report *out);
+
 /* The components of a fitted hybrid: their number, and the i-th (borrowed). */
 int mr_hybrid_n_components(const struct mr_model *hybrid);
 const struct mr_model *mr_hybrid_component(const struct mr_model *hybrid, int i);
 
 /* The hybrid's similar() with attribution: writes sims exactly as ops->similar does and, when
  * source is not NULL, for every item the index of the component contributing most to its
- * similarity (-1: none).  scratch holds 2 * n_items floats (no allocation here).  Returns 0,
- * or -1 when no component has a notion of similarity for item. */
+ * similarity (-1: none).  scratch holds 2 * n_items floats (n_items when source is NULL; no
+ * allocation here).  Returns 0, or -1 when no component has a notion of similarity for item. */
 int mr_hybrid_similar_explained(const struct mr_model *hybrid, int32_t item, float *sims,
                                 int8_t *source, float *scratch);
 

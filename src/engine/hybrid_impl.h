@@ -14,6 +14,9 @@ struct hybrid {
     double pred_w[MR_HYBRID_MAX + 1];               /* intercept, then per component */
     float sim_w[MR_HYBRID_MAX];                     /* similar() blend, >= 0 */
     double sim_shrink;                              /* similar(): support n / (n + shrink) */
+    float *support; /* n_items: that support factor per item (owned; see mr_hybrid_set_support) */
+    int has_report; /* report is from this process's tuning */
+    struct mr_hybrid_report report;
 };
 
 /* Names of the models the hybrid uses when they exist, in this order. */
@@ -32,6 +35,10 @@ static inline float mr_hybrid_z(float s, float mean, float inv_sd)
 /* Scales one component's similarities to [0, 1] by their maximum over the items other than
  * item (non-finite and negative values become 0).  Returns 0, or -1 when none is positive. */
 int mr_hybrid_sim_scale(float *sims, int32_t n, int32_t item);
+
+/* Recomputes h->support from sim_shrink and the item counts of r.  Returns 0, or -1 when out
+ * of memory (support is then NULL and similar() computes the factor itself). */
+int mr_hybrid_set_support(struct hybrid *h, const struct mr_ratings *r);
 
 /* Creates the hybrid's components (each with its own default parameters, the hybrid's
  * thread count) over catalog c and ratings r, unfitted.  Returns the count, or -1 when out of

@@ -8,6 +8,13 @@
  *    scores of a candidate pool (the union of each component's top TUNE_POOL) are kept with
  *    the relevant items (validation ratings >= 4 stars).  Known items and items nobody rated
  *    are never candidates, as in the evaluation protocol.
+ *    Bucket 1 (1-4 ratings: only ever a new user) learns from a focused case per user instead
+ *    (build_focused): the profile is 1-4 of the user's liked films of a genre they favour, the
+ *    relevant items their liked validation films of that genre, and a list that does not put
+ *    at least 3 films of that genre in its top 5 scores 0 (issue #3: a new user's first
+ *    ratings must visibly show).  Bucket 2 keeps the random cases: with focused ones its
+ *    weights lean on content, whose popularity prior brings Pulp Fiction and Shawshank into a
+ *    five-horror-film list (test_session's horror profile then fails).
  * 3. Ranking weights: per bucket, coordinate ascent over a grid of weights from the best
  *    single component, maximising mean NDCG@10 over the cases.
  * 4. Prediction: least squares of the validation ratings on the components' predictions
@@ -34,9 +41,18 @@
 #define TUNE_LIKED       8    /* half stars: 4.0 and up is relevant */
 #define TUNE_PASSES      8    /* coordinate ascent passes at most */
 #define TUNE_RIDGE       1e-3 /* prediction blend: ridge per pair, for a well-posed system only */
+/* Case slots per validation user: one per bucket (a random profile of the bucket's size), then
+ * the focused case of bucket 1 (a profile of one kind of film, see build_focused). */
+#define TUNE_SLOTS (MR_HYBRID_BUCKETS + 1)
+/* Issue #3: after a few ratings of one kind the top 5 visibly follows them, i.e. at least
+ * TUNE_VISIBLE_MIN of the first TUNE_VISIBLE_TOP are of that kind.  A focused case whose
+ * blended list misses this counts as NDCG 0. */
+#define TUNE_VISIBLE_TOP 5
+#define TUNE_VISIBLE_MIN 3
 
 /* Candidate weights of one coordinate (relative to the starting one-hot vector's 1). */
-static const double weight_grid[] = {0, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5};
+static const double weight_grid[] = {0,   0.01, 0.02, 0.05, 0.1, 0.2, 0.3,
+                                     0.5, 0.75, 1,    1.5,  2,   3,   5};
 /* Candidate support shrinkages of similar(). */
 static const double shrink_grid[] = {0, 2, 5, 10, 20, 50, 100};
 
@@ -63,6 +79,7 @@ struct tune_case {
     float *value;   /* n_comp x n_pool */
     float *support; /* n_pool training counts (similar cases), else NULL */
     float *mult;    /* n_pool factors applied after blending, or NULL */
+    uint8_t *kind;  /* focused cases: n_pool flags, of the profile's kind; else NULL */
 };
 
 struct case_list {
@@ -89,9 +106,11 @@ struct tune_ctx {
     int32_t n_users;
     uint64_t seed;
     /* Results, one slot per validation user, merged in user order afterwards. */
-    struct tune_case *rank; /* n_users x MR_HYBRID_BUCKETS; n_pool 0 = none */
-    struct tune_case *sim;  /* n_users */
-    double **pairs;         /* n_users: (1 + n_comp) doubles per val rating: truth, preds */
+    const struct mr_catalog *catalog;   /* genres of the focused cases */
+    double genre_share[MR_GENRE_COUNT]; /* of the training ratings, films of each genre */
+    struct tune_case *rank;             /* n_users x TUNE_SLOTS; n_pool 0 = none */
+    struct tune_case *sim;              /* n_users */
+    double **pairs; /* n_users: (1 + n_comp) doubles per val rating: truth, preds */
     int32_t *n_pairs;
     int failed;
 };
@@ -103,6 +122,7 @@ static void case_free(struct tune_case *c)
     free(c->value);
     free(c->support);
     free(c->mult);
+    free(c->kind);
     memset(c, 0, sizeof *c);
 }
 
@@ -344,6 +364,97 @@ static int load_profile(struct tune_ctx *t, struct scratch *s, int32_t ut, int32
     return 0;
 }
 
+/* The focused case of validation user slot v (slot MR_HYBRID_BUCKETS, for bucket 1: 1-4
+ * ratings).  A new user's first ratings usually show one kind of film, and the list must answer
+ * what they show.  The genre is drawn (from g) among those the user favours (liked known films
+ * of the genre more often than the genre's share of all training ratings) and liked at least
+ * one validation film of; the profile is a random 1 to 4 of those liked known films; only
+ * the profile is excluded from the candidates, as for a new user who has rated nothing else;
+ * the relevant items are the user's liked validation films of that genre, and a list with fewer
+ * than TUNE_VISIBLE_MIN of the genre in its top TUNE_VISIBLE_TOP scores 0 (case->kind).
+ * rel_mark holds the user's relevance marks on entry and on return.  Returns 0 or -1. */
+static int build_focused(struct tune_ctx *t, struct scratch *s, int32_t v, float *rel_mark,
+                         struct mr_splitmix *g)
+{
+    const struct mr_ratings *tr = &t->cv.train;
+    const struct mr_catalog *cat = t->catalog;
+    int32_t n_items = tr->n_items;
+    int32_t u = t->users[v], ut = t->cv.row[u];
+    int64_t lo = tr->user_ptr[ut], vlo = t->cv.ptr[u], vhi = t->cv.ptr[u + 1];
+    int32_t n = (int32_t)(tr->user_ptr[ut + 1] - lo);
+    if (!cat || cat->n_movies < n_items)
+        return 0;
+    int32_t known[MR_GENRE_COUNT] = {0}, valid[MR_GENRE_COUNT] = {0};
+    int32_t n_liked = 0;
+    for (int64_t p = lo; p < lo + n; p++)
+        if (tr->user_vals[p] >= TUNE_LIKED) {
+            n_liked++;
+            for (int ge = 0; ge < MR_GENRE_NONE; ge++)
+                known[ge] += (cat->movies[tr->user_items[p]].genres >> ge) & 1u;
+        }
+    for (int64_t p = vlo; p < vhi; p++)
+        if (t->cv.vals[p] >= TUNE_LIKED)
+            for (int ge = 0; ge < MR_GENRE_NONE; ge++)
+                valid[ge] += (cat->movies[t->cv.items[p]].genres >> ge) & 1u;
+    int live[MR_HYBRID_MAX];
+    {
+        /* The genres the user favours: liked more often than the genre's share of all
+         * ratings; one of them, drawn from g. */
+        int cand[MR_GENRE_COUNT], n_cand = 0;
+        for (int ge = 0; ge < MR_GENRE_NONE; ge++)
+            if (known[ge] >= 1 && valid[ge] > 0 && known[ge] > t->genre_share[ge] * (double)n_liked)
+                cand[n_cand++] = ge;
+        if (n_cand == 0)
+            return 0;
+        int genre = cand[mr_splitmix_next(g) % (uint64_t)n_cand];
+        uint32_t bit = 1u << genre;
+        int32_t have = known[genre];
+        int32_t k = 1 + (int32_t)(mr_splitmix_next(g) % (uint64_t)(have < 4 ? have : 4));
+        for (int32_t i = s->user.n - 1; i >= 0; i--)
+            mr_user_set(&s->user, s->user.items[i], 0, NULL);
+        /* Like a new user, who has not rated the rest: only the profile is excluded. */
+        for (int64_t p = lo; p < lo + n; p++)
+            s->skip[tr->user_items[p]] = 0;
+        for (int32_t i = 0, taken = 0; i < n && taken < k; i++) {
+            int64_t p = lo + s->pick[i];
+            if (tr->user_vals[p] < TUNE_LIKED || !(cat->movies[tr->user_items[p]].genres & bit))
+                continue;
+            if (mr_user_set(&s->user, tr->user_items[p], tr->user_vals[p], NULL) != MR_OK)
+                return -1;
+            s->skip[tr->user_items[p]] = 1;
+            taken++;
+        }
+        int32_t n_rel = 0;
+        for (int64_t p = vlo; p < vhi; p++) {
+            int32_t it = t->cv.items[p];
+            if (rel_mark[it] > 0 && !(cat->movies[it].genres & bit))
+                rel_mark[it] = 0;
+            n_rel += rel_mark[it] > 0;
+        }
+        double idcg = 0;
+        for (int r = 0; r < TUNE_CUTOFF && r < n_rel; r++)
+            idcg += discount[r];
+        struct tune_case *tc = &t->rank[(size_t)v * TUNE_SLOTS + MR_HYBRID_BUCKETS];
+        int rc =
+            score_profile(t, s, live, u, NULL) != 0 ||
+                    make_case(tc, s, t->n_comp, n_items, s->raw, live, rel_mark, idcg, NULL) != 0
+                ? -1
+                : 0;
+        if (rc == 0 && tc->n_pool > 0) {
+            tc->kind = malloc((size_t)tc->n_pool);
+            if (!tc->kind)
+                rc = -1;
+            for (int32_t k2 = 0; tc->kind && k2 < tc->n_pool; k2++)
+                tc->kind[k2] = (cat->movies[tc->items[k2]].genres & bit) != 0;
+        }
+        for (int64_t p = vlo; p < vhi; p++)
+            rel_mark[t->cv.items[p]] = t->cv.vals[p] >= TUNE_LIKED ? 1.0f : 0.0f;
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
 /* Builds every case of validation user slot v. */
 static int build_user(struct tune_ctx *t, struct scratch *s, int32_t v, float *rel_mark)
 {
@@ -402,7 +513,7 @@ static int build_user(struct tune_ctx *t, struct scratch *s, int32_t v, float *r
     t->pairs[v] = pairs;
     t->n_pairs[v] = n_val;
     if (n_relevant > 0 && n >= 20 &&
-        make_case(&t->rank[(size_t)v * MR_HYBRID_BUCKETS + 3], s, t->n_comp, n_items, s->raw, live,
+        make_case(&t->rank[(size_t)v * TUNE_SLOTS + 3], s, t->n_comp, n_items, s->raw, live,
                   rel_mark, idcg, NULL) != 0) {
         rc = -1;
         goto out;
@@ -419,8 +530,8 @@ static int build_user(struct tune_ctx *t, struct scratch *s, int32_t v, float *r
         else
             continue;
         if (load_profile(t, s, ut, k) != 0 || score_profile(t, s, live, u, NULL) != 0 ||
-            make_case(&t->rank[(size_t)v * MR_HYBRID_BUCKETS + (size_t)b], s, t->n_comp, n_items,
-                      s->raw, live, rel_mark, idcg, NULL) != 0) {
+            make_case(&t->rank[(size_t)v * TUNE_SLOTS + (size_t)b], s, t->n_comp, n_items, s->raw,
+                      live, rel_mark, idcg, NULL) != 0) {
             rc = -1;
             goto out;
         }
@@ -452,6 +563,8 @@ static int build_user(struct tune_ctx *t, struct scratch *s, int32_t v, float *r
                 rc = -1;
         }
     }
+    if (rc == 0 && n_relevant > 0 && build_focused(t, s, v, rel_mark, &g) != 0)
+        rc = -1;
 out:
     for (int64_t p = vlo; p < vhi; p++)
         rel_mark[t->cv.items[p]] = 0;
@@ -513,6 +626,13 @@ static double case_ndcg(const struct tune_case *tc, const float *blend)
             pos--;
         }
         top[pos] = k;
+    }
+    if (tc->kind) {
+        int of_kind = 0;
+        for (int r = 0; r < nt && r < TUNE_VISIBLE_TOP; r++)
+            of_kind += tc->kind[top[r]];
+        if (of_kind < TUNE_VISIBLE_MIN)
+            return 0;
     }
     double dcg = 0;
     for (int r = 0; r < nt; r++)
@@ -731,7 +851,7 @@ static void ctx_free(struct tune_ctx *t)
     for (int c = 0; c < t->n_comp; c++)
         mr_model_free(t->comp[c]);
     if (t->rank)
-        for (size_t i = 0; i < (size_t)t->n_users * MR_HYBRID_BUCKETS; i++)
+        for (size_t i = 0; i < (size_t)t->n_users * TUNE_SLOTS; i++)
             case_free(&t->rank[i]);
     if (t->sim)
         for (int32_t i = 0; i < t->n_users; i++)
@@ -753,9 +873,18 @@ static int prepare(struct mr_model *m, const struct mr_ratings *train, struct tu
 {
     const struct hybrid *h = m->impl;
     t->orig = train;
+    t->catalog = m->catalog;
     t->seed = m->params.seed;
     if (carve_split(train, m->params.seed, &t->cv) != MR_OK)
         return mr_error_set(err, MR_ENOMEM, NULL, 0, "hybrid: out of memory");
+    if (m->catalog && m->catalog->n_movies >= train->n_items && train->n_ratings > 0) {
+        for (int32_t i = 0; i < train->n_items; i++)
+            for (int ge = 0; ge < MR_GENRE_NONE; ge++)
+                if ((m->catalog->movies[i].genres >> ge) & 1u)
+                    t->genre_share[ge] += train->item_count[i];
+        for (int ge = 0; ge < MR_GENRE_NONE; ge++)
+            t->genre_share[ge] /= (double)train->n_ratings;
+    }
     t->n_comp = mr_hybrid_new_components(m, &t->cv.train, t->comp);
     if (t->n_comp < 0) {
         t->n_comp = 0;
@@ -782,7 +911,7 @@ static int prepare(struct mr_model *m, const struct mr_ratings *train, struct tu
         n_val_users += t->cv.ptr[u + 1] > t->cv.ptr[u];
     int32_t want = n_val_users < TUNE_MAX_USERS ? n_val_users : TUNE_MAX_USERS;
     t->users = malloc((size_t)(want > 0 ? want : 1) * sizeof *t->users);
-    t->rank = calloc((size_t)(want > 0 ? want : 1) * MR_HYBRID_BUCKETS, sizeof *t->rank);
+    t->rank = calloc((size_t)(want > 0 ? want : 1) * TUNE_SLOTS, sizeof *t->rank);
     t->sim = calloc((size_t)(want > 0 ? want : 1), sizeof *t->sim);
     t->pairs = calloc((size_t)(want > 0 ? want : 1), sizeof *t->pairs);
     t->n_pairs = calloc((size_t)(want > 0 ? want : 1), sizeof *t->n_pairs);
@@ -846,8 +975,14 @@ int mr_hybrid_tune(struct mr_model *m, const struct mr_ratings *train, struct mr
     struct case_list lists[MR_HYBRID_BUCKETS] = {{0}}, sims = {0};
     int ok = 1;
     for (int32_t v = 0; v < t.n_users; v++) {
-        for (int b = 0; b < MR_HYBRID_BUCKETS; b++)
-            ok = ok && append_case(&lists[b], &t.rank[(size_t)v * MR_HYBRID_BUCKETS + b]) == 0;
+        struct tune_case *cases = &t.rank[(size_t)v * TUNE_SLOTS];
+        for (int slot = 0; slot < TUNE_SLOTS; slot++) {
+            int b = slot < MR_HYBRID_BUCKETS ? slot : 1;
+            /* Bucket 1 (1-4 ratings: only ever a new user) learns from the focused case when
+             * the user has one. */
+            if (slot != 1 || cases[MR_HYBRID_BUCKETS].n_pool == 0)
+                ok = ok && append_case(&lists[b], &cases[slot]) == 0;
+        }
         ok = ok && append_case(&sims, &t.sim[v]) == 0;
     }
     int32_t max_pool = 1;
@@ -965,9 +1100,14 @@ int mr_hybrid_tune(struct mr_model *m, const struct mr_ratings *train, struct mr
     ctx_free(&t);
     if (!ok)
         return mr_error_set(err, MR_ENOMEM, NULL, 0, "hybrid: out of memory while tuning");
+    if (rep) {
+        h->report = *rep;
+        h->has_report = 1;
+    }
     memcpy(h->rank_w, tuned.rank_w, sizeof h->rank_w);
     memcpy(h->pred_w, tuned.pred_w, sizeof h->pred_w);
     memcpy(h->sim_w, tuned.sim_w, sizeof h->sim_w);
     h->sim_shrink = tuned.sim_shrink;
+    mr_hybrid_set_support(h, m->ratings);
     return MR_OK;
 }
