@@ -150,11 +150,20 @@ enum mr_eval_kind {
     MR_EVAL_TOPN    /* top-10 lists from ops->score + mr_topn */
 };
 
+struct mr_tune_result;
+
 struct mr_eval_opts {
     enum mr_eval_kind kind;
     int threads;             /* users evaluated in parallel (0 = 2); results do not depend on it */
     mr_progress_fn progress; /* "fold 2/5: fitting" etc.; may be NULL */
     void *progress_ctx;
+    /* --tune: before each fold's fit, the model's hyper-parameters are chosen by
+     * mr_tune_params() on the fold's training part only; tuned (may be NULL) hears each fold's
+     * choice (fold 0-based).  The hybrid's weights are always tuned in its fit; with tune set,
+     * tuned hears them too (mr_tune_describe_fitted). */
+    int tune;
+    void (*tuned)(void *ctx, int fold, const struct mr_tune_result *choice);
+    void *tuned_ctx;
 };
 
 /* The result of an evaluation.  Every figure is the mean over the folds; figures of the kind
@@ -208,5 +217,43 @@ int mr_eval_run_opts(const struct mr_dataset *ds, const char *split, uint64_t se
 /* mr_eval_run_opts() with opts NULL. */
 int mr_eval_run(const struct mr_dataset *ds, const char *split, uint64_t seed, const char *algo,
                 const struct mr_params *params, struct mr_eval_result *out, struct mr_error *err);
+
+/* ---- Tuning hyper-parameters on validation data (tune.c) ------------------------------------ */
+
+/* What tuning chose for one model (on one training part). */
+struct mr_tune_result {
+    char algo[32];
+    struct mr_params params; /* the chosen parameters (all fields; the defaults when untuned) */
+    char chosen[512];        /* "factors=64 reg=0.12", or for the hybrid its weights per bucket
+                              * ("bucket0=als:0.60,baseline:0.40 bucket1=..."), or
+                              * "defaults (nothing to tune)" */
+    const char *metric_name; /* "rmse" or "ndcg@10" */
+    double metric;           /* the choice's validation figure (NaN when nothing was measured) */
+    int lower_is_better;
+    int n_tried; /* settings fitted and measured */
+};
+
+/* Carves a validation fold out of train alone: for MR_EVAL_RATING a seeded fifth of the ratings
+ * (Fisher-Yates over the CSR order, the first n/5 held out; user_ids: the users with a held-out
+ * rating); otherwise the holdout rule with fraction 0.2 over the users in ascending id from one
+ * SplitMix64 stream (user_ids: every user).  out->train holds the rest over the same items.
+ * Returns MR_OK or MR_ENOMEM (out freed and zeroed). */
+int mr_tune_carve(const struct mr_ratings *train, enum mr_eval_kind kind, uint64_t seed,
+                  struct mr_fold *out, struct mr_error *err);
+
+/* Chooses algo's hyper-parameters on a validation fold carved from train (mr_tune_carve with
+ * seed): every setting of the model's small grid (als, sgd: factors, reg, lr; itemknn,
+ * userknn: neighbors, shrink; graph: alpha, beta; pop, baseline: shrink, reg) is fitted on
+ * the rest and measured (RMSE for MR_EVAL_RATING, else NDCG@10); the best wins, ties going to
+ * the defaults.  Models without a grid (content, hybrid) or, for rating kinds, without
+ * predictions keep their defaults.  Nothing outside train is read.  Returns MR_OK, MR_EUSAGE
+ * (unknown model), MR_ENOMEM or a fit error; out always names algo. */
+int mr_tune_params(const struct mr_catalog *c, const struct mr_ratings *train, const char *algo,
+                   enum mr_eval_kind kind, uint64_t seed, int threads, struct mr_tune_result *out,
+                   struct mr_error *err);
+
+/* For a fitted hybrid: fills out->chosen, metric and metric_name with the blend weights its
+ * fit chose (and their validation NDCG@10 for 20+ ratings).  Other models: out unchanged. */
+void mr_tune_describe_fitted(const struct mr_model *m, struct mr_tune_result *out);
 
 #endif

@@ -1,5 +1,7 @@
-/* cmd_eval.c — `movierec eval [--split SPEC] [--algo LIST] [--seed S] [--tsv]`: models measured
- * on the protocols of EVAL_PROTOCOL.md, one row per model. */
+/* cmd_eval.c — `movierec eval [--split SPEC] [--algo LIST] [--seed S] [--tune] [--tsv]`: models
+ * measured on the protocols of EVAL_PROTOCOL.md, one row per model; with --tune each model's
+ * hyper-parameters are chosen per fold on validation data carved from that fold's training
+ * part, and the choices are printed after the table. */
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -96,12 +98,60 @@ static int add_row(struct table *t, const char *algo, const struct mr_eval_resul
     return table_add(t, row);
 }
 
+/* What --tune chose, one line per model and fold, printed after the table. */
+struct tuned_lines {
+    char *text;
+    size_t len, cap;
+    int n_folds, tsv, failed;
+};
+
+/* Appends one fold's choice: "# tuned als fold=1 factors=64 reg=0.12 validation_rmse=0.8712"
+ * in TSV, an aligned readable line otherwise. */
+static void on_tuned(void *ctx, int fold, const struct mr_tune_result *c)
+{
+    struct tuned_lines *tl = ctx;
+    char line[1024], value[32];
+    if (isnan(c->metric))
+        snprintf(value, sizeof value, "%s", tl->tsv ? "" : "-");
+    else
+        snprintf(value, sizeof value, "%.4f", c->metric);
+    if (tl->tsv)
+        snprintf(line, sizeof line, "# tuned %s fold=%d %s validation_%s=%s\n", c->algo, fold + 1,
+                 c->chosen, c->metric_name, value);
+    else
+        snprintf(line, sizeof line, "  %-9s fold %d/%d: %s (validation %s %s%s)\n", c->algo,
+                 fold + 1, tl->n_folds, c->chosen, c->metric_name, value,
+                 c->n_tried > 1 ? ", best of a grid" : "");
+    size_t n = strlen(line);
+    if (tl->len + n + 1 > tl->cap) {
+        size_t cap = (tl->cap + n + 1) * 2;
+        char *text = realloc(tl->text, cap);
+        if (!text) {
+            tl->failed = 1;
+            return;
+        }
+        tl->text = text;
+        tl->cap = cap;
+    }
+    memcpy(tl->text + tl->len, line, n + 1);
+    tl->len += n;
+}
+
 /* Evaluates every model into one table; returns a CLI exit code. */
 static int evaluate(struct cli *cli, const struct mr_dataset *ds, const char *split, uint64_t seed,
-                    const char **names, int n, int tsv)
+                    const char **names, int n, int tsv, int tune)
 {
     struct table *t = NULL;
-    struct mr_eval_opts opts = {.progress = cli_progress, .progress_ctx = cli};
+    struct mr_split_spec spec;
+    struct mr_error perr;
+    struct tuned_lines tl = {
+        .tsv = tsv,
+        .n_folds = mr_split_parse(split, &spec, &perr) == MR_OK ? mr_split_n_folds(&spec) : 1};
+    struct mr_eval_opts opts = {.progress = cli_progress,
+                                .progress_ctx = cli,
+                                .tune = tune,
+                                .tuned = on_tuned,
+                                .tuned_ctx = &tl};
     int rc = CLI_OK;
     for (int i = 0; i < n && rc == CLI_OK; i++) {
         struct mr_eval_result r;
@@ -132,25 +182,34 @@ static int evaluate(struct cli *cli, const struct mr_dataset *ds, const char *sp
     if (t && table_rows(t) > 0 &&
         table_print(t, stdout, tsv, output_width(stdout), cli->style) != 0)
         rc = CLI_DATA;
+    if (tl.len > 0) {
+        if (!tsv)
+            printf("\ntuned on a validation part of each fold's training data:\n");
+        fputs(tl.text, stdout);
+    }
+    if (tl.failed)
+        cli_warn("out of memory: some tuning choices are not shown");
+    free(tl.text);
     table_free(t);
     return rc;
 }
 
 int cmd_eval(struct cli *cli, int argc, char **argv)
 {
-    enum { OPT_SPLIT = 256, OPT_ALGO, OPT_SEED, OPT_TSV };
+    enum { OPT_SPLIT = 256, OPT_ALGO, OPT_SEED, OPT_TSV, OPT_TUNE };
     static const struct option options[] = {
         {"split", required_argument, NULL, OPT_SPLIT},
         {"algo", required_argument, NULL, OPT_ALGO},
         {"seed", required_argument, NULL, OPT_SEED},
         {"tsv", no_argument, NULL, OPT_TSV},
+        {"tune", no_argument, NULL, OPT_TUNE},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *split = DEFAULT_SPLIT;
     char *algos = NULL;
     uint64_t seed = DEFAULT_SEED;
-    int tsv = 0, opt;
+    int tsv = 0, tune = 0, opt;
     while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
         switch (opt) {
         case OPT_SPLIT:
@@ -165,6 +224,9 @@ int cmd_eval(struct cli *cli, int argc, char **argv)
             break;
         case OPT_TSV:
             tsv = 1;
+            break;
+        case OPT_TUNE:
+            tune = 1;
             break;
         case 'h':
             return cli_command_help(cli);
@@ -188,7 +250,7 @@ int cmd_eval(struct cli *cli, int argc, char **argv)
     int rc = cli_load(cli, 0, &ds);
     if (rc != CLI_OK)
         return rc;
-    rc = evaluate(cli, &ds, split, seed, names, n, tsv);
+    rc = evaluate(cli, &ds, split, seed, names, n, tsv, tune);
     mr_dataset_free(&ds);
     return rc;
 }

@@ -359,6 +359,23 @@ static int eval_one_fold(const struct mr_dataset *ds, const struct mr_split_spec
         return rc;
     fr->n_train = fold.train.n_ratings;
     fr->n_test = fold.test.n;
+    struct mr_tune_result choice;
+    struct mr_params tuned;
+    int threads = o && o->threads > 0 ? o->threads : DEFAULT_THREADS;
+    if (o && o->tune) {
+        /* Chosen on the training part only; a seed of its own per fold. */
+        report(o, index, n_folds, "tuning", 0.05);
+        rc = mr_tune_params(&ds->catalog, &fold.train, algo, kind, seed + (uint64_t)index, threads,
+                            &choice, err);
+        if (rc != MR_OK) {
+            mr_fold_free(&fold);
+            return rc;
+        }
+        tuned = choice.params;
+        tuned.threads = p->threads;
+        tuned.seed = p->seed;
+        p = &tuned;
+    }
     struct mr_model *m = mr_model_new(algo, p, &ds->catalog, &fold.train);
     if (!m) {
         mr_fold_free(&fold);
@@ -368,9 +385,13 @@ static int eval_one_fold(const struct mr_dataset *ds, const struct mr_split_spec
     double t0 = now_s();
     rc = mr_model_fit(m, err);
     fr->fit_s = now_s() - t0;
+    if (rc == MR_OK && o && o->tune) {
+        mr_tune_describe_fitted(m, &choice);
+        if (o->tuned)
+            o->tuned(o->tuned_ctx, index, &choice);
+    }
     if (rc == MR_OK) {
         report(o, index, n_folds, kind == MR_EVAL_RATING ? "predicting" : "ranking", 0.6);
-        int threads = o && o->threads > 0 ? o->threads : DEFAULT_THREADS;
         if (kind == MR_EVAL_RATING)
             rc = mr_eval_fold_rating(m, &fold, threads, fr, err);
         else

@@ -50,6 +50,28 @@ run_rc "a bad seed" 2 --data "$SMALL" eval --seed -1
 run_rc "ml100k folds missing from the data set" 3 --data "$SMALL" eval --split ml100k --algo pop
 check "the missing fold file is named" has "$TMP/err" "u1.base"
 
+# ---- --tune: choices per fold, after the rows
+run_rc "eval --tune on the holdout" 0 --data "$SMALL" eval --split holdout:0.2 --algo pop,content --tune --tsv
+check "--tune keeps the header first" test "$(head -1 "$TMP/out" | cut -f1-2)" = "$(printf 'algo\tp@5')"
+check "--tune keeps one row per model" test "$(grep -vc '^#' "$TMP/out")" -eq 3
+check "pop's choice is a comment line naming its grid's parameter" \
+    grep -qE '^# tuned pop fold=1 shrink=[0-9.]+ validation_ndcg@10=0\.[0-9]{4}$' "$TMP/out"
+check "content says it has nothing to tune" grep -q '^# tuned content fold=1 defaults' "$TMP/out"
+check "the comment lines come after the rows" \
+    bash -c "awk '/^#/ { c = 1; next } c { exit 1 }' '$TMP/out'"
+# pop's grid brackets its default (shrink 10); whatever it chose, the row is a real measurement
+check "tuned pop still measures a fraction" in_range "$TMP/out" 2 5 0 1
+run_rc "eval --tune on rating folds" 0 --data "$SMALL" eval --split kfold:2 --algo baseline,graph --tune --tsv
+check "one choice per fold" test "$(grep -c '^# tuned baseline fold=[12] reg=' "$TMP/out")" -eq 2
+check "the choice is measured by RMSE" grep -qE '^# tuned baseline fold=2 .*validation_rmse=0\.[0-9]{4}$' "$TMP/out"
+check "graph has no predictions to tune on" grep -q '^# tuned graph fold=1 defaults (no rating predictions)' "$TMP/out"
+run_rc "eval --tune as a table" 0 --data "$SMALL" eval --algo pop --tune
+check "the table is followed by a readable block" has "$TMP/out" "tuned on a validation part of each fold's training data:"
+check "the block names model, fold and metric" \
+    bash -c "grep -qE '^  pop +fold 1/1: shrink=[0-9.]+ \(validation ndcg@10 0\.[0-9]{4}, best of a grid\)$' '$TMP/out'"
+run_rc "without --tune no choice is printed" 0 --data "$SMALL" eval --algo pop --tsv
+check "no comment lines without --tune" bash -c "! grep -q '^#' '$TMP/out'"
+
 # ---- train
 export XDG_CACHE_HOME=$TMP/cache
 run_rc "train a model" 0 --data "$SMALL" train --algo pop
@@ -58,6 +80,11 @@ check "the model file is in the cache" bash -c "ls '$TMP/cache/movierec/'pop-*.m
 check "the cache directory is private" test "$(stat -c %a "$TMP/cache/movierec")" = 700
 run_rc "train with parameters" 0 --data "$SMALL" train --algo sgd -k 4 --epochs 2 --lr 0.01 --reg 0.1
 check "the trained model file is there" bash -c "ls '$TMP/cache/movierec/'sgd-*.model >/dev/null"
+run_rc "train --tune" 0 --data "$SMALL" train --algo pop --tune
+check "train --tune says what it chose" grep -qE '^tuned pop: shrink=[0-9.]+ \(validation ndcg@10 0\.[0-9]{4}, best of 4 settings\)$' "$TMP/out"
+check "and saves the tuned model" has "$TMP/out" "saved $TMP/cache/movierec/pop-"
+run_rc "train --tune with -k" 2 --data "$SMALL" train --algo als --tune -k 8
+check "--tune with explicit parameters is refused" has "$TMP/err" "--tune"
 run_rc "train an unknown model" 2 --data "$SMALL" train --algo nosuchmodel
 run_rc "train with -k 0" 2 --data "$SMALL" train --algo als -k 0
 run_rc "train with a bad --reg" 2 --data "$SMALL" train --algo als --reg much
