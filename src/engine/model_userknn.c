@@ -44,15 +44,25 @@ struct userknn {
  *     Σ (x_i - mean_x)(r_vi - mean_v) = part_a[v] + mean_x · part_b[v],
  *     part_a = Σ x_i r_vi - mean_v Σ x_i,   part_b = c · mean_v - Σ r_vi,
  * two parts that do not depend on mean_x: they are recomputed from the exact sums for the
- * users a rating change touches, never accumulated, so no rounding builds up; the scoring
- * pass then reads 16 bytes per training user. */
+ * users a rating change touches, never accumulated, so no rounding builds up.  Each side is
+ * one 16-byte record per training user, so that a change touches two cache lines per user
+ * who rated the film and the scoring pass reads 16 bytes per user. */
+struct sums {
+    int32_t dot;    /* Σ x_i r_vi */
+    int32_t sum_x;  /* Σ x_i */
+    int32_t sum_r;  /* Σ r_vi */
+    int32_t common; /* number of common films c */
+};
+
+struct parts {
+    float a, b;     /* part_a, part_b above, in stars */
+    float c;        /* common, as a float */
+    float inv_norm; /* v's inverse norm, copied from the model */
+};
+
 struct userknn_user {
-    int32_t *dot;    /* n_users: Σ x_i r_vi */
-    int32_t *sum_x;  /* n_users: Σ x_i */
-    int32_t *sum_r;  /* n_users: Σ r_vi */
-    int32_t *common; /* n_users: number of common films c */
-    float *part_a;   /* n_users: see above, in stars */
-    float *part_b;
+    struct sums *sums;   /* n_users */
+    struct parts *parts; /* n_users */
     int64_t x_sum, x_sq;
     int32_t n;
     float *sims; /* n_users: scratch of find_neighbours (one thread per state at a time) */
@@ -136,12 +146,8 @@ static void userknn_user_free(const struct mr_model *m, void *vs)
     struct userknn_user *s = vs;
     if (!s)
         return;
-    free(s->dot);
-    free(s->sum_x);
-    free(s->sum_r);
-    free(s->common);
-    free(s->part_a);
-    free(s->part_b);
+    free(s->sums);
+    free(s->parts);
     free(s->sims);
     free(s);
 }
@@ -152,17 +158,16 @@ static void *userknn_user_new(const struct mr_model *m)
     struct userknn_user *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
-    s->dot = calloc(n, sizeof *s->dot);
-    s->sum_x = calloc(n, sizeof *s->sum_x);
-    s->sum_r = calloc(n, sizeof *s->sum_r);
-    s->common = calloc(n, sizeof *s->common);
-    s->part_a = calloc(n, sizeof *s->part_a);
-    s->part_b = calloc(n, sizeof *s->part_b);
+    s->sums = calloc(n, sizeof *s->sums);
+    s->parts = calloc(n, sizeof *s->parts);
     s->sims = malloc(n * sizeof *s->sims);
-    if (!s->dot || !s->sum_x || !s->sum_r || !s->common || !s->part_a || !s->part_b || !s->sims) {
+    if (!s->sums || !s->parts || !s->sims) {
         userknn_user_free(m, s);
         return NULL;
     }
+    const struct userknn *k = m->impl;
+    for (int32_t v = 0; v < k->n_users; v++)
+        s->parts[v].inv_norm = k->inv_norm[v];
     return s;
 }
 
@@ -177,14 +182,17 @@ static void apply_rating(const struct userknn *k, const struct mr_ratings *r,
     for (int64_t p = r->item_ptr[item]; p < r->item_ptr[item + 1]; p++) {
         int32_t v = r->item_users[p];
         int32_t rv = r->item_vals[p];
-        s->dot[v] += sx * rv;
-        s->sum_x[v] += sx;
-        s->sum_r[v] += sign * rv;
-        s->common[v] += sign;
+        struct sums *t = &s->sums[v];
+        t->dot += sx * rv;
+        t->sum_x += sx;
+        t->sum_r += sign * rv;
+        t->common += sign;
         /* Half stars: products / 4, single sums / 2. */
         double mv = k->mean[v];
-        s->part_a[v] = (float)(0.25 * s->dot[v] - 0.5 * mv * s->sum_x[v]);
-        s->part_b[v] = (float)(s->common[v] * mv - 0.5 * s->sum_r[v]);
+        struct parts *q = &s->parts[v];
+        q->a = (float)(0.25 * t->dot - 0.5 * mv * t->sum_x);
+        q->b = (float)(t->common * mv - 0.5 * t->sum_r);
+        q->c = (float)t->common;
     }
 }
 
@@ -205,12 +213,10 @@ static void userknn_user_update(const struct mr_model *m, void *vs, const struct
 static void similarities(const struct userknn *k, const struct userknn_user *s, float mean_x,
                          float inv_norm_x, float shrink, float *sims)
 {
-    const float *inv_norm = k->inv_norm, *part_a = s->part_a, *part_b = s->part_b;
-    const int32_t *common = s->common;
-    for (int32_t v = 0; v < k->n_users; v++) {
-        float c = (float)common[v];
-        sims[v] = (part_a[v] + mean_x * part_b[v]) * (inv_norm_x * inv_norm[v]) * c / (c + shrink);
-    }
+    const struct parts *q = s->parts;
+    for (int32_t v = 0; v < k->n_users; v++)
+        sims[v] =
+            (q[v].a + mean_x * q[v].b) * (inv_norm_x * q[v].inv_norm) * q[v].c / (q[v].c + shrink);
 }
 
 /* Picks the live user's neighbours: up to K users with similarity > SIM_EPS, best first. */
