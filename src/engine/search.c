@@ -797,8 +797,8 @@ static int build_key_slots(struct mr_search_index *ix, const struct title_key *t
     if (!ix->key_slots)
         return -1;
     ix->key_mask = (uint32_t)(slots - 1);
-    for (size_t i = 0; i < slots; i++)
-        ix->key_slots[i].item = -1;
+    for (size_t i = 0; i < slots; i++) /* whole slots: the index is saved byte for byte */
+        ix->key_slots[i] = (struct title_key){0, -1, 0};
     for (int32_t i = 0; i < n; i++) {
         const char *key = ix->keys + table[i].off;
         uint32_t h = (uint32_t)hash_word(key, strlen(key));
