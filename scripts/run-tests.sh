@@ -48,9 +48,9 @@ timed() {
     local stage=$1 name=$2 rc t
     shift 2
     local TIMEFORMAT='%R %U %S'
-    { time "$@" >"$log" 2>&1; } 2>"$scratch/time"
+    { time "$@" >"$log" 2>&1; } 2>"$log.time"
     rc=$?
-    t=$(tail -n 1 "$scratch/time")
+    t=$(tail -n 1 "$log.time")
     cat "$log"
     awk -v s="$stage" -v n="$name" '{ printf "%s %.1f %.1f %s\n", s, $1, $2 + $3, n }' \
         <<<"$t" >>"$times"
@@ -138,6 +138,41 @@ valgrind_finish() {
     fi
 }
 
+# tui_start BUILD_DIR BINARY: the TUI scripts in the background (they spend their time waiting
+# for the screen, not computing), output under $scratch/tui-N; a script that fails without a
+# "not ok" line gets one.
+tui_builds=()
+tui_pids=()
+tui_start() {
+    local n=${#tui_builds[@]}
+    echo "=== tui tests ($1): started in the background, reported at the end"
+    (
+        log=$scratch/tui-$n.cur
+        for s in "$top/tests/tui"/test_*.sh; do
+            [ -f "$s" ] || continue
+            timed "tui($1)" "$1: $(basename "$s")" env MOVIEREC_BIN="$2" timeout 900 bash "$s"
+            rc=$?
+            if [ $rc -ne 0 ] && ! grep -q '^not ok ' "$log"; then
+                echo "not ok - $1: $(basename "$s") exited $rc"
+            fi
+        done
+    ) >"$scratch/tui-$n.out" 2>&1 &
+    tui_pids+=($!)
+    tui_builds+=("$1")
+}
+
+# tui_finish BUILD_DIR: waits for its TUI scripts and reports them.
+tui_finish() {
+    local n
+    for n in "${!tui_builds[@]}"; do
+        [ "${tui_builds[$n]}" = "$1" ] || continue
+        wait "${tui_pids[$n]}"
+        echo "=== tui tests ($1)"
+        cat "$scratch/tui-$n.out"
+        count_tap "$scratch/tui-$n.out" "$1: tui"
+    done
+}
+
 for build in "$@"; do
     bin=$(binary_of "$build")
     echo "=== unit tests ($build)"
@@ -154,14 +189,16 @@ for build in "$@"; do
     [ $unit_only = 1 ] && continue
     [ -n "${MOVIEREC_TEST_CACHE:-}" ] || shared_cache "$build"
     [ $valgrind = 1 ] && [ -z "$vg_pid" ] && valgrind_start "$1"
-    for kind in e2e tui; do
-        echo "=== $kind tests ($build)"
-        for s in "$top/tests/$kind"/test_*.sh; do
-            [ -f "$s" ] || continue
-            run_script "$kind($build)" "$build: $(basename "$s")" \
-                env MOVIEREC_BIN="$bin" timeout 900 bash "$s"
-        done
+    tui_start "$build" "$bin"
+    echo "=== e2e tests ($build)"
+    for s in "$top/tests/e2e"/test_*.sh; do
+        [ -f "$s" ] || continue
+        run_script "e2e($build)" "$build: $(basename "$s")" \
+            env MOVIEREC_BIN="$bin" timeout 900 bash "$s"
     done
+done
+for build in "${tui_builds[@]}"; do
+    tui_finish "$build"
 done
 
 if [ $valgrind = 1 ]; then
@@ -169,7 +206,7 @@ if [ $valgrind = 1 ]; then
     valgrind_finish "$1"
 fi
 
-echo "=== time per stage (seconds: wall, CPU; valgrind ran beside the others)"
+echo "=== time per stage (seconds: wall, CPU; valgrind and the TUI scripts ran beside the others)"
 awk '{ w[$1] += $2; c[$1] += $3; if (!($1 in seen)) { seen[$1] = 1; order[n++] = $1 } }
      END { for (i = 0; i < n; i++) { s = order[i]; printf "  %-22s %7.1f %7.1f\n", s, w[s], c[s];
                                      tw += w[s]; tc += c[s] }
