@@ -14,7 +14,11 @@
  *            (NUL-terminated UTF-8), then the rating arrays of ratings.h in their order:
  *            user_ids, user_ptr, user_items, user_vals, item_ptr, item_users, item_vals,
  *            item_count, item_mean; then a u32 1 and the title search index (mr_search_save),
- *            or 0 when the snapshot was written without one
+ *            or 0 when the snapshot was written without one; then the bad-line reports of
+ *            the load that wrote it, at most MR_SNAPSHOT_REPORTS: a u32 count, and for each
+ *            u32 in_dir (1: the file is named by its base name, a file of the data
+ *            directory), u32 length + file name with its NUL, line (u64), u32 length +
+ *            message with its NUL
  *   checksum u64 over every byte before it (mr_checksum of serial.h)
  * It is written like a model file (temporary name, fsync, rename).  Loading maps the file,
  * checks the header and the checksum, then the structure (sizes, pointer arrays monotonic and
@@ -31,8 +35,12 @@
 #include "movierec/error.h"
 #include "movierec/search.h"
 
-/* Bump when the layout or what a load computes changes.  2: the search index. */
-#define MR_SNAPSHOT_FORMAT 2
+/* Bump when the layout or what a load computes changes.  2: the search index.  3: the
+ * bad-line reports. */
+#define MR_SNAPSHOT_FORMAT 3
+
+/* How many bad-line reports a snapshot keeps (the first ones of its load, in order). */
+#define MR_SNAPSHOT_REPORTS 100
 
 /* Writes CACHE_DIR/data-<16 hex digits>.snapshot into buf.  Returns buf, or NULL when it does
  * not fit. */
@@ -58,11 +66,14 @@ int mr_snapshot_load(const char *path, const char *dir, uint64_t data_fingerprin
                      enum mr_cache_state *state, struct mr_error *err);
 
 /* mr_dataset_load() through a snapshot: when cache_dir holds a valid snapshot of dir's
- * current files it is loaded (no report of bad lines: they were reported at the load that
- * wrote it, and ds->stats are that load's); else the files are loaded (bad lines reported
- * through opts->report) and the snapshot written.  A stale or corrupt snapshot, and a failure
- * to save one, are reported through opts->report ("FILE: snapshot is corrupt: ...; reading
- * the data files") and are not errors.  cache_dir NULL or opts->skip_ratings: a plain
+ * current files it is loaded, and the first MR_SNAPSHOT_REPORTS bad-line reports of the load
+ * that wrote it are passed to opts->report again, as that load passed them (files of the data
+ * directory named under dir); ds->stats are that load's.  Else the files are loaded (bad lines
+ * reported through opts->report) and the snapshot written.  A stale or corrupt snapshot, and a
+ * failure to save one, are reported through opts->report ("FILE: snapshot is corrupt: ...;
+ * reading the data files") and are not errors.  opts->skip_ratings: a valid snapshot is used
+ * as above (ds then holds the ratings too, and the full load's reports and stats); without
+ * one, a plain catalog-only mr_dataset_load() that writes no snapshot.  cache_dir NULL: a plain
  * mr_dataset_load().  search (may be NULL) receives the title index over ds (popularity:
  * ratings.item_count), read from the snapshot or built (and saved with it); free it with
  * mr_search_free() before ds.  Returns what mr_dataset_load() returns, or MR_ENOMEM. */

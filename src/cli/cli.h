@@ -93,10 +93,14 @@ void cli_progress(void *ctx, const char *stage, double fraction);
 /* Ends a progress line (clears it) if one was drawn. */
 void cli_progress_done(struct cli *cli);
 
-/* Loads the data set (catalog only when catalog_only), reporting bad lines and a summary of
- * skipped lines on stderr.  Returns CLI_OK, or CLI_DATA after printing the error (which names
- * the directory). */
-int cli_load(struct cli *cli, int catalog_only, struct mr_dataset *ds);
+/* Loads the data set through the data snapshot in the cache directory (mr_dataset_open: the
+ * data files are parsed only when there is no valid snapshot; catalog only when catalog_only
+ * and there is none), reporting bad lines and a summary of skipped lines on stderr (the same
+ * from a snapshot as from the files).  search (may be NULL) receives the title index, to be
+ * freed with mr_search_free() before ds.  Returns CLI_OK, or CLI_DATA after printing the error
+ * (which names the directory). */
+int cli_load(struct cli *cli, int catalog_only, struct mr_dataset *ds,
+             struct mr_search_index **search);
 
 struct mr_profile;
 

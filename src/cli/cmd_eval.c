@@ -247,7 +247,7 @@ int cmd_eval(struct cli *cli, int argc, char **argv)
         return CLI_USAGE;
 
     struct mr_dataset ds;
-    int rc = cli_load(cli, 0, &ds);
+    int rc = cli_load(cli, 0, &ds, NULL);
     if (rc != CLI_OK)
         return rc;
     rc = evaluate(cli, &ds, split, seed, names, n, tsv, tune);

@@ -159,7 +159,7 @@ int cmd_import(struct cli *cli, int argc, char **argv)
     const char *file = argv[optind];
 
     struct mr_dataset ds;
-    int rc = cli_load(cli, 1, &ds);
+    int rc = cli_load(cli, 1, &ds, NULL);
     if (rc != CLI_OK)
         return rc;
     struct mr_import im;

@@ -29,7 +29,7 @@ static int parse_options(struct cli *cli, int argc, char **argv, int *done)
 static int change(struct cli *cli, const char *movie, int half)
 {
     struct mr_dataset ds;
-    int rc = cli_load(cli, 1, &ds);
+    int rc = cli_load(cli, 1, &ds, NULL);
     if (rc != CLI_OK)
         return rc;
     struct mr_search_index *ix = mr_search_build(&ds.catalog, NULL);

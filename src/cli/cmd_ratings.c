@@ -55,7 +55,7 @@ int cmd_ratings(struct cli *cli, int argc, char **argv)
     if (rc != LISTING_GO_ON)
         return rc;
     struct mr_dataset ds;
-    rc = cli_load(cli, 1, &ds);
+    rc = cli_load(cli, 1, &ds, NULL);
     if (rc != CLI_OK)
         return rc;
     struct mr_profile p;

@@ -127,7 +127,7 @@ int cmd_train(struct cli *cli, int argc, char **argv)
         return CLI_DATA;
     }
     struct mr_dataset ds;
-    rc = cli_load(cli, 0, &ds);
+    rc = cli_load(cli, 0, &ds, NULL);
     if (rc != CLI_OK)
         return rc;
     if (tune) {

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include "movierec/paths.h"
 #include "movierec/profile.h"
+#include "movierec/snapshot.h"
 #include "cli.h"
 
 #define REPORT_LIMIT 20 /* bad lines shown; the rest are only counted in the summary */
@@ -64,9 +65,10 @@ void cli_progress_done(struct cli *cli)
     cli->progress_stage[0] = '\0';
 }
 
-int cli_load(struct cli *cli, int catalog_only, struct mr_dataset *ds)
+int cli_load(struct cli *cli, int catalog_only, struct mr_dataset *ds,
+             struct mr_search_index **search)
 {
-    char dir[PATH_MAX];
+    char dir[PATH_MAX], cache[PATH_MAX];
     int rc = cli_data_dir(cli, dir, sizeof dir);
     if (rc != CLI_OK)
         return rc;
@@ -80,7 +82,8 @@ int cli_load(struct cli *cli, int catalog_only, struct mr_dataset *ds)
     };
     struct mr_error err;
     mr_error_clear(&err);
-    rc = mr_dataset_load(dir, &opts, ds, &err);
+    /* No cache directory (no home): the files are read every time. */
+    rc = mr_dataset_open(dir, mr_path_cache(cache, sizeof cache), &opts, ds, search, &err);
     cli_progress_done(cli);
     if (rc != MR_OK) {
         char msg[1200];

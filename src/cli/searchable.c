@@ -3,16 +3,9 @@
 
 int searchable_load(struct cli *cli, struct searchable *s)
 {
-    int rc = cli_load(cli, 0, &s->ds);
-    if (rc != CLI_OK)
-        return rc;
-    s->ix = mr_search_build(&s->ds.catalog, s->ds.ratings.item_count);
-    if (!s->ix) {
-        cli_warn("out of memory");
-        mr_dataset_free(&s->ds);
-        return CLI_DATA;
-    }
-    return CLI_OK;
+    /* The index comes from the data snapshot, or is built (and saved with it). */
+    s->ix = NULL;
+    return cli_load(cli, 0, &s->ds, &s->ix);
 }
 
 void searchable_free(struct searchable *s)

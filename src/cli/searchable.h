@@ -13,7 +13,8 @@ struct searchable {
     struct mr_search_index *ix;
 };
 
-/* Loads the data set (bad lines reported as cli_load() does) and builds its title index.
+/* Loads the data set (bad lines reported as cli_load() does) with its title index (both from
+ * the data snapshot when there is a valid one).
  * Returns CLI_OK, or the exit code after saying why on stderr (CLI_DATA when out of memory);
  * on failure nothing is left to free. */
 int searchable_load(struct cli *cli, struct searchable *s);

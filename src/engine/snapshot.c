@@ -21,6 +21,25 @@
 #define SNAP_DIR_MAX    4096
 #define SNAP_PREFIX     "data-"
 #define SNAP_SUFFIX     ".snapshot"
+#define SNAP_TEXT_MAX   4096 /* longest file name or message of a kept report, NUL included */
+
+/* One bad-line report of the load that wrote a snapshot, replayed when it is read. */
+struct snap_report {
+    char *file; /* the base name when in_dir, else the file as reported */
+    int in_dir; /* 1: a file of the data directory, named again with the directory read */
+    long line;
+    char *what;
+};
+
+/* The reports of one load: forwarded to the caller's report function as they come, and the
+ * first MR_SNAPSHOT_REPORTS kept to be written into the snapshot. */
+struct snap_reports {
+    const struct mr_load_opts *forward; /* may be NULL */
+    const char *dir;
+    struct snap_report items[MR_SNAPSHOT_REPORTS];
+    uint32_t n;
+    int failed; /* a report could not be kept (memory): the snapshot is not written */
+};
 
 /* One movie on disk: fixed-width fields, no implicit padding. */
 struct snap_movie {
@@ -144,7 +163,8 @@ static void put_array(struct mr_writer *w, const void *p, size_t n, size_t size)
 
 /* Writes everything but the checksum. */
 static void snapshot_write(struct mr_writer *w, const struct mr_dataset *ds,
-                           const struct mr_search_index *search, const struct snap_header *h)
+                           const struct mr_search_index *search, const struct snap_reports *reports,
+                           const struct snap_header *h)
 {
     const struct mr_catalog *c = &ds->catalog;
     const struct mr_ratings *r = &ds->ratings;
@@ -202,6 +222,19 @@ static void snapshot_write(struct mr_writer *w, const struct mr_dataset *ds,
     mr_write_u32(w, search ? 1 : 0);
     if (search && mr_search_save(search, w) != 0)
         w->failed = 1;
+    mr_write_align(w, SNAP_ALIGN);
+    uint32_t n = reports ? reports->n : 0;
+    mr_write_u32(w, n);
+    for (uint32_t i = 0; i < n; i++) {
+        const struct snap_report *rep = &reports->items[i];
+        uint32_t lf = (uint32_t)strlen(rep->file) + 1, lw = (uint32_t)strlen(rep->what) + 1;
+        mr_write_u32(w, (uint32_t)rep->in_dir);
+        mr_write_u32(w, lf);
+        mr_write(w, rep->file, lf);
+        mr_write_u64(w, (uint64_t)(int64_t)rep->line);
+        mr_write_u32(w, lw);
+        mr_write(w, rep->what, lw);
+    }
 }
 
 /* Sizes of the strings and tags of c. */
@@ -269,8 +302,9 @@ static void remove_older(const char *path, const char *dir)
     closedir(d);
 }
 
-int mr_snapshot_save(const struct mr_dataset *ds, const struct mr_search_index *search,
-                     const char *path, struct mr_error *err)
+/* mr_snapshot_save() with the bad-line reports of the load that made ds (may be NULL). */
+static int snapshot_save(const struct mr_dataset *ds, const struct mr_search_index *search,
+                         const struct snap_reports *reports, const char *path, struct mr_error *err)
 {
     const struct mr_ratings *r = &ds->ratings;
     if (r->n_items != ds->catalog.n_movies || !r->user_ptr || !r->item_ptr)
@@ -307,7 +341,7 @@ int mr_snapshot_save(const struct mr_dataset *ds, const struct mr_search_index *
     }
     setvbuf(f, NULL, _IOFBF, 1 << 20);
     struct mr_writer w = {.f = f};
-    snapshot_write(&w, ds, search, &h);
+    snapshot_write(&w, ds, search, reports, &h);
     int failed = w.failed || fflush(f) != 0;
     int e = errno;
     /* The checksum is taken over what is now in the file, read back through a mapping. */
@@ -339,6 +373,12 @@ int mr_snapshot_save(const struct mr_dataset *ds, const struct mr_search_index *
     mr_file_sync_parent(path);
     remove_older(path, h.dir);
     return MR_OK;
+}
+
+int mr_snapshot_save(const struct mr_dataset *ds, const struct mr_search_index *search,
+                     const char *path, struct mr_error *err)
+{
+    return snapshot_save(ds, search, NULL, path, err);
 }
 
 /* ---- Loading ---- */
@@ -445,10 +485,60 @@ static const char *build_catalog(const struct snap_header *h, const struct snap_
     return NULL;
 }
 
-/* Checks the image and fills ds from it.  Returns the state; err says why when not loaded. */
+/* "dir/name" into buf as the loaders name a file of the data directory.  Returns buf, or NULL
+ * when it does not fit. */
+static char *data_file_path(const char *dir, const char *name, char *buf, size_t len)
+{
+    size_t n = strlen(dir);
+    int slash = n > 0 && dir[n - 1] == '/';
+    int w = snprintf(buf, len, "%s%s%s", dir, slash ? "" : "/", name);
+    return w < 0 || (size_t)w >= len ? NULL : buf;
+}
+
+/* One text of a kept report: a view of len bytes ending in its NUL, or NULL (r->failed). */
+static const char *read_text(struct mr_reader *r)
+{
+    uint32_t len = 0;
+    mr_read_count(r, SNAP_TEXT_MAX, &len);
+    const char *p = len ? mr_read_view(r, len, 1) : NULL;
+    if (!p || p[len - 1] != '\0') {
+        r->failed = 1;
+        return NULL;
+    }
+    return p;
+}
+
+/* Reads the kept reports at r (checked: r->failed when malformed) and, when replay has a report
+ * function, passes each to it, files of the data directory named under dir. */
+static void read_reports(struct mr_reader *r, const char *dir, const struct mr_load_opts *replay)
+{
+    uint32_t n = 0;
+    mr_read_count(r, MR_SNAPSHOT_REPORTS, &n);
+    for (uint32_t i = 0; i < n && !r->failed; i++) {
+        uint32_t in_dir = 0;
+        uint64_t line = 0;
+        mr_read_u32(r, &in_dir);
+        const char *file = read_text(r);
+        mr_read_u64(r, &line);
+        const char *what = read_text(r);
+        if (r->failed || in_dir > 1 || (int64_t)line < 0) {
+            r->failed = 1;
+            return;
+        }
+        if (replay && replay->report) {
+            char path[SNAP_DIR_MAX + SNAP_TEXT_MAX + 2];
+            const char *name = in_dir ? data_file_path(dir, file, path, sizeof path) : file;
+            replay->report(replay->report_ctx, name ? name : file, (long)line, what);
+        }
+    }
+}
+
+/* Checks the image and fills ds from it; *reports_at receives the offset of the kept reports.
+ * Returns the state; err says why when not loaded. */
 static enum mr_cache_state snapshot_read(const struct mr_file_image *img, const char *path,
                                          uint64_t data_fingerprint, struct mr_dataset *ds,
-                                         struct mr_search_index **search, struct mr_error *err)
+                                         struct mr_search_index **search, size_t *reports_at,
+                                         struct mr_error *err)
 {
     struct mr_reader r = {.data = img->data, .size = img->size};
     char magic[8];
@@ -505,6 +595,11 @@ static enum mr_cache_state snapshot_read(const struct mr_file_image *img, const 
             if (!*search)
                 why = r.failed ? "bad search index" : "";
         }
+        if (!why && !r.failed && has_search <= 1) {
+            mr_read_align(&r, SNAP_ALIGN);
+            *reports_at = r.pos;
+            read_reports(&r, NULL, NULL);
+        }
         if (!why && (r.failed || has_search > 1 || r.pos != r.size))
             why = "sections do not match the header";
     }
@@ -522,9 +617,12 @@ static enum mr_cache_state snapshot_read(const struct mr_file_image *img, const 
     return MR_CACHE_LOADED;
 }
 
-int mr_snapshot_load(const char *path, const char *dir, uint64_t data_fingerprint,
-                     struct mr_dataset *ds, struct mr_search_index **search,
-                     enum mr_cache_state *state, struct mr_error *err)
+/* mr_snapshot_load() that also passes the kept bad-line reports to replay->report once the
+ * whole snapshot is known to be sound (replay may be NULL). */
+static int snapshot_load(const char *path, const char *dir, uint64_t data_fingerprint,
+                         struct mr_dataset *ds, struct mr_search_index **search,
+                         enum mr_cache_state *state, const struct mr_load_opts *replay,
+                         struct mr_error *err)
 {
     struct mr_search_index *ix = NULL;
     enum mr_cache_state dummy;
@@ -552,7 +650,8 @@ int mr_snapshot_load(const char *path, const char *dir, uint64_t data_fingerprin
     ds->snapshot = img; /* from here on, mr_dataset_free() releases it last */
     struct mr_error why;
     mr_error_clear(&why);
-    *state = snapshot_read(img, path, data_fingerprint, ds, &ix, &why);
+    size_t reports_at = 0;
+    *state = snapshot_read(img, path, data_fingerprint, ds, &ix, &reports_at, &why);
     if (*state != MR_CACHE_LOADED) {
         mr_search_free(ix);
         mr_dataset_free(ds);
@@ -564,7 +663,56 @@ int mr_snapshot_load(const char *path, const char *dir, uint64_t data_fingerprin
         *search = ix;
     else
         mr_search_free(ix);
+    if (replay && replay->report) {
+        struct mr_reader r = {.data = img->data, .size = img->size - sizeof(uint64_t)};
+        r.pos = reports_at;
+        read_reports(&r, dir, replay);
+    }
     return MR_OK;
+}
+
+int mr_snapshot_load(const char *path, const char *dir, uint64_t data_fingerprint,
+                     struct mr_dataset *ds, struct mr_search_index **search,
+                     enum mr_cache_state *state, struct mr_error *err)
+{
+    return snapshot_load(path, dir, data_fingerprint, ds, search, state, NULL, err);
+}
+
+/* Keeps one report (the first MR_SNAPSHOT_REPORTS) and forwards it: the report function of
+ * the load that writes a snapshot. */
+static void keep_report(void *ctx, const char *file, long line, const char *what)
+{
+    struct snap_reports *k = ctx;
+    if (k->forward && k->forward->report)
+        k->forward->report(k->forward->report_ctx, file, line, what);
+    if (k->n >= MR_SNAPSHOT_REPORTS)
+        return;
+    const char *slash = strrchr(file, '/');
+    const char *base = slash ? slash + 1 : file;
+    char path[SNAP_DIR_MAX + SNAP_TEXT_MAX + 2];
+    int in_dir = data_file_path(k->dir, base, path, sizeof path) && strcmp(path, file) == 0;
+    struct snap_report *rep = &k->items[k->n];
+    /* Cut to what a snapshot may hold (a longer text would make it unreadable). */
+    rep->file = strndup(in_dir ? base : file, SNAP_TEXT_MAX - 1);
+    rep->what = strndup(what ? what : "", SNAP_TEXT_MAX - 1);
+    rep->in_dir = in_dir;
+    rep->line = line < 0 ? 0 : line;
+    if (!rep->file || !rep->what) {
+        free(rep->file);
+        free(rep->what);
+        k->failed = 1;
+        return;
+    }
+    k->n++;
+}
+
+static void free_reports(struct snap_reports *k)
+{
+    for (uint32_t i = 0; i < k->n; i++) {
+        free(k->items[i].file);
+        free(k->items[i].what);
+    }
+    k->n = 0;
 }
 
 /* Reports through opts->report, when there is one. */
@@ -590,21 +738,16 @@ int mr_dataset_open(const char *dir, const char *cache_dir, const struct mr_load
 {
     if (search)
         *search = NULL;
-    if (!cache_dir || (opts && opts->skip_ratings)) {
-        int rc = mr_dataset_load(dir, opts, ds, err);
-        if (rc == MR_OK && (rc = build_search(ds, search, err)) != MR_OK)
-            mr_dataset_free(ds);
-        return rc;
-    }
+    int catalog_only = opts && opts->skip_ratings;
     enum mr_layout layout;
     uint64_t fp;
     char path[4200];
     struct mr_error lerr;
     mr_error_clear(&lerr);
-    if (mr_dataset_fingerprint(dir, &layout, &fp, &lerr) == MR_OK &&
+    if (cache_dir && mr_dataset_fingerprint(dir, &layout, &fp, &lerr) == MR_OK &&
         mr_snapshot_path(cache_dir, fp, path, sizeof path)) {
         enum mr_cache_state state;
-        if (mr_snapshot_load(path, dir, fp, ds, search, &state, &lerr) == MR_OK) {
+        if (snapshot_load(path, dir, fp, ds, search, &state, opts, &lerr) == MR_OK) {
             mr_error_clear(err);
             /* A snapshot written without an index: build it (the snapshot stays as it is). */
             int rc = build_search(ds, search, err);
@@ -612,23 +755,37 @@ int mr_dataset_open(const char *dir, const char *cache_dir, const struct mr_load
                 mr_dataset_free(ds);
             return rc;
         }
-        if (state == MR_CACHE_STALE || state == MR_CACHE_CORRUPT) {
+        /* A catalog-only load does not rebuild a snapshot: it says nothing of a bad one. */
+        if (!catalog_only && (state == MR_CACHE_STALE || state == MR_CACHE_CORRUPT)) {
             char what[700];
             snprintf(what, sizeof what, "%s; reading the data files", lerr.msg);
             tell(opts, path, what);
         }
     }
-    int rc = mr_dataset_load(dir, opts, ds, err);
+    if (!cache_dir || catalog_only) {
+        int rc = mr_dataset_load(dir, opts, ds, err);
+        if (rc == MR_OK && (rc = build_search(ds, search, err)) != MR_OK)
+            mr_dataset_free(ds);
+        return rc;
+    }
+    struct snap_reports kept = {.forward = opts, .dir = dir};
+    struct mr_load_opts keep = opts ? *opts : (struct mr_load_opts){0};
+    keep.report = keep_report;
+    keep.report_ctx = &kept;
+    int rc = mr_dataset_load(dir, &keep, ds, err);
     if (rc == MR_OK && (rc = build_search(ds, search, err)) != MR_OK)
         mr_dataset_free(ds);
-    if (rc != MR_OK)
+    if (rc != MR_OK) {
+        free_reports(&kept);
         return rc;
+    }
     mr_error_clear(&lerr);
-    if (mr_snapshot_path(cache_dir, ds->fingerprint, path, sizeof path) &&
-        mr_snapshot_save(ds, search ? *search : NULL, path, &lerr) != MR_OK) {
+    if (!kept.failed && mr_snapshot_path(cache_dir, ds->fingerprint, path, sizeof path) &&
+        snapshot_save(ds, search ? *search : NULL, &kept, path, &lerr) != MR_OK) {
         char what[700];
         snprintf(what, sizeof what, "cannot save the data snapshot (%s); continuing", lerr.msg);
         tell(opts, path, what);
     }
+    free_reports(&kept);
     return MR_OK;
 }

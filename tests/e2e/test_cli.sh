@@ -145,6 +145,16 @@ run_rc "thirty malformed lines" 0 --data "$TMP/copy" search heat --tsv
 check "the first 20 are reported, the rest counted" \
     test "$(grep -c "^$TMP/copy/ratings.csv:[0-9]*: " "$TMP/err")" -eq 20
 check "the summary counts all 30" grep -q "skipped 30 malformed lines .*(the first 20 shown)" "$TMP/err"
+check "the data snapshot is written to the cache" \
+    bash -c "ls '$HOME'/.cache/movierec/data-*.snapshot >/dev/null 2>&1"
+cp "$TMP/err" "$TMP/err.parsed"
+cp "$TMP/out" "$TMP/out.parsed"
+# The next start reads the snapshot, not the files: the same reports and results.
+run_rc "thirty malformed lines, from the snapshot" 0 --data "$TMP/copy" search heat --tsv
+check "... the same reports and summary" cmp -s "$TMP/err" "$TMP/err.parsed"
+check "... the same results" cmp -s "$TMP/out" "$TMP/out.parsed"
+run_rc "rate from the snapshot" 0 --data "$TMP/copy" --profile snap rate 6 4
+check "... reports the same bad lines" test "$(grep -c "^$TMP/copy/ratings.csv:[0-9]*: " "$TMP/err")" -eq 20
 run_rc "many bad lines" 0 --data "$FIX/bad-csv" search toy --tsv
 check "each bad line is reported with its line number" grep -q "ratings.csv:3: " "$TMP/err"
 check "reports are FILE:LINE: what" awk '/^movierec: / { next } !/^[^:]+:[0-9]+: ./ { exit 1 }' "$TMP/err"

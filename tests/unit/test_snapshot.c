@@ -308,35 +308,124 @@ static void test_round_trip_layouts(void **state)
     }
 }
 
+/* Every report as "FILE:LINE: what\n", in order. */
+struct report_log {
+    int n;
+    char text[16384];
+};
+
+static void log_report(void *ctx, const char *file, long line, const char *what)
+{
+    struct report_log *l = ctx;
+    size_t used = strlen(l->text);
+    snprintf(l->text + used, sizeof l->text - used, "%s:%ld: %s\n", file, line, what);
+    l->n++;
+}
+
 /* mr_dataset_open: the first open reads the files (bad lines reported) and writes the
- * snapshot; the second reads the snapshot (nothing reported, the same stats). */
+ * snapshot; the second reads the snapshot and passes the same reports again, in the same
+ * order, with the same stats. */
 static void test_open_uses_snapshot(void **state)
 {
     struct tmp *t = *state;
     copy_dir("tests/fixtures/bad-csv", t->data);
-    struct reports rep = {0};
-    struct mr_load_opts opts = {.report = collect, .report_ctx = &rep};
+    struct report_log first_log = {0}, second_log = {0};
+    struct mr_load_opts opts = {.report = log_report, .report_ctx = &first_log};
     struct mr_dataset first, second;
     struct mr_error err;
     assert_int_equal(mr_dataset_open(t->data, t->cache, &opts, &first, NULL, &err), MR_OK);
     assert_null(first.snapshot);
-    int bad = rep.n;
+    int bad = first_log.n;
     assert_true(bad > 0);
     assert_int_equal(first.stats.lines_skipped, bad);
     assert_int_equal(count_snapshots(t->cache), 1);
 
+    opts.report_ctx = &second_log;
     assert_int_equal(mr_dataset_open(t->data, t->cache, &opts, &second, NULL, &err), MR_OK);
     assert_non_null(second.snapshot);
-    assert_int_equal(rep.n, bad); /* not reported again */
+    assert_int_equal(second_log.n, bad);
+    assert_string_equal(second_log.text, first_log.text);
+    assert_int_equal(second.stats.lines_skipped, first.stats.lines_skipped);
+    assert_int_equal(second.stats.lines_read, first.stats.lines_read);
     assert_same_dataset(&first, &second);
     mr_dataset_free(&second);
 
+    /* The same files under another spelling of the directory: named under that spelling. */
+    char other[160];
+    snprintf(other, sizeof other, "%s/./data", t->root);
+    struct report_log other_log = {0};
+    opts.report_ctx = &other_log;
+    assert_int_equal(mr_dataset_open(other, t->cache, &opts, &second, NULL, &err), MR_OK);
+    assert_non_null(second.snapshot);
+    assert_int_equal(other_log.n, bad);
+    char want[200];
+    snprintf(want, sizeof want, "%s/ratings.csv:", other);
+    assert_non_null(strstr(other_log.text, want));
+    mr_dataset_free(&second);
+
     /* No cache directory: a plain load. */
+    memset(&second_log, 0, sizeof second_log);
+    opts.report_ctx = &second_log;
     assert_int_equal(mr_dataset_open(t->data, NULL, &opts, &second, NULL, &err), MR_OK);
     assert_null(second.snapshot);
-    assert_int_equal(rep.n, 2 * bad);
+    assert_string_equal(second_log.text, first_log.text);
     mr_dataset_free(&second);
     mr_dataset_free(&first);
+}
+
+/* A catalog-only open uses a valid snapshot (the full load's data and reports); without one
+ * it reads the catalog files and writes no snapshot. */
+static void test_catalog_only_open(void **state)
+{
+    struct tmp *t = *state;
+    copy_dir("tests/fixtures/ml-latest-tiny", t->data);
+    struct mr_load_opts opts = {.skip_ratings = 1};
+    struct mr_dataset ds, full;
+    struct mr_error err;
+    assert_int_equal(mr_dataset_open(t->data, t->cache, &opts, &ds, NULL, &err), MR_OK);
+    assert_null(ds.snapshot);
+    assert_int_equal(ds.ratings.n_ratings, 0);
+    assert_int_equal(count_snapshots(t->cache), 0);
+    mr_dataset_free(&ds);
+
+    assert_int_equal(mr_dataset_open(t->data, t->cache, NULL, &full, NULL, &err), MR_OK);
+    assert_int_equal(count_snapshots(t->cache), 1);
+    assert_int_equal(mr_dataset_open(t->data, t->cache, &opts, &ds, NULL, &err), MR_OK);
+    assert_non_null(ds.snapshot);
+    assert_same_dataset(&full, &ds);
+    mr_dataset_free(&ds);
+    mr_dataset_free(&full);
+}
+
+/* More bad lines than a snapshot keeps: the first MR_SNAPSHOT_REPORTS are passed again, the
+ * count of skipped lines is the whole. */
+static void test_reports_kept_up_to_limit(void **state)
+{
+    struct tmp *t = *state;
+    copy_dir("tests/fixtures/ml-latest-tiny", t->data);
+    char path[256];
+    snprintf(path, sizeof path, "%s/ratings.csv", t->data);
+    FILE *f = fopen(path, "a");
+    assert_non_null(f);
+    for (int i = 0; i < MR_SNAPSHOT_REPORTS + 50; i++)
+        fprintf(f, "1,x%d,4.0,1\n", i);
+    fclose(f);
+    struct report_log *a = calloc(2, sizeof *a);
+    assert_non_null(a);
+    struct mr_load_opts opts = {.report = log_report, .report_ctx = &a[0]};
+    struct mr_dataset ds;
+    struct mr_error err;
+    assert_int_equal(mr_dataset_open(t->data, t->cache, &opts, &ds, NULL, &err), MR_OK);
+    assert_int_equal(a[0].n, MR_SNAPSHOT_REPORTS + 50);
+    mr_dataset_free(&ds);
+    opts.report_ctx = &a[1];
+    assert_int_equal(mr_dataset_open(t->data, t->cache, &opts, &ds, NULL, &err), MR_OK);
+    assert_non_null(ds.snapshot);
+    assert_int_equal(a[1].n, MR_SNAPSHOT_REPORTS);
+    assert_int_equal(ds.stats.lines_skipped, MR_SNAPSHOT_REPORTS + 50);
+    assert_memory_equal(a[1].text, a[0].text, strlen(a[1].text)); /* the first ones */
+    mr_dataset_free(&ds);
+    free(a);
 }
 
 /* A changed data file (another modification time) makes a new snapshot; the old one of that
@@ -544,6 +633,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_round_trip_small, setup, teardown),
         cmocka_unit_test_setup_teardown(test_round_trip_layouts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_uses_snapshot, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_catalog_only_open, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reports_kept_up_to_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stale_after_touch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_truncated_or_flipped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_structure_refused, setup, teardown),
