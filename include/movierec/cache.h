@@ -34,7 +34,9 @@ enum mr_cache_state {
 
 /* Fingerprint of model name trained with p: every field but threads (which does not change
  * the result), plus the defaults of every registered model (which the hybrid's components
- * use) and the program's version, so that changing any of them makes old files stale. */
+ * use), the version of every model's training code (src/engine/train_version.h: bump it when
+ * a model's fit changes) and the program's version, so that changing any of them makes old
+ * files stale. */
 uint64_t mr_cache_params_fingerprint(const char *name, const struct mr_params *p);
 
 /* Writes CACHE_DIR/<name>-<16 hex digits>.model into buf.  Returns buf, or NULL when it does

@@ -42,7 +42,9 @@ struct mr_model_ops {
     void (*defaults)(struct mr_params *p);
 
     /* Fits the model on r (catalog c gives genres/tags/years).  Both stay borrowed by the
-     * model and must outlive it.  Reports progress through m->progress when set. */
+     * model and must outlive it.  Reports progress through m->progress when set.  A change
+     * that makes it give other results bumps the model's number in src/engine/train_version.h
+     * (cached files of older training code are then retrained). */
     int (*fit)(struct mr_model *m, struct mr_error *err);
 
     /* A fresh per-user state for a user with no ratings; NULL when out of memory. */

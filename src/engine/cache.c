@@ -11,6 +11,7 @@
 #include "movierec/paths.h"
 #include "movierec/serial.h"
 #include "file_image.h"
+#include "train_version.h"
 
 #define CACHE_MAGIC      "MOVIEREC"
 #define CACHE_BYTE_ORDER 0x01020304u
@@ -45,12 +46,23 @@ static void fp_params(uint64_t *h, const struct mr_params *p)
     fp_u64(h, p->seed);
 }
 
-uint64_t mr_cache_params_fingerprint(const char *name, const struct mr_params *p)
+/* Bump a number when that model's training changes: see train_version.h. */
+const struct mr_train_version mr_train_versions[] = {
+    {"pop", 1}, {"baseline", 1}, {"userknn", 1}, {"itemknn", 1}, {"als", 1},
+    {"sgd", 1}, {"content", 1},  {"graph", 1},   {"hybrid", 2},  {NULL, 0},
+};
+
+uint64_t mr_cache_params_fingerprint_with(const char *name, const struct mr_params *p,
+                                          const struct mr_train_version *versions)
 {
     uint64_t h = MR_FNV_INIT;
 #ifdef MOVIEREC_VERSION
     fp_str(&h, MOVIEREC_VERSION); /* a new release may fit differently with the same params */
 #endif
+    for (int i = 0; versions[i].model; i++) {
+        fp_str(&h, versions[i].model);
+        fp_u64(&h, versions[i].version);
+    }
     fp_str(&h, name);
     fp_params(&h, p);
     const struct mr_model_ops *const *all = mr_model_ops_all();
@@ -61,6 +73,11 @@ uint64_t mr_cache_params_fingerprint(const char *name, const struct mr_params *p
         fp_params(&h, &d);
     }
     return h;
+}
+
+uint64_t mr_cache_params_fingerprint(const char *name, const struct mr_params *p)
+{
+    return mr_cache_params_fingerprint_with(name, p, mr_train_versions);
 }
 
 char *mr_cache_path(const char *cache_dir, const char *name, uint64_t data_fingerprint, char *buf,

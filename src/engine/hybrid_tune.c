@@ -1,5 +1,8 @@
 /* hybrid_tune.c — fitting the hybrid's blend weights on validation data (see hybrid.h).
  *
+ * A change here that alters the weights chosen bumps the hybrid's number in train_version.h,
+ * or cached hybrids keep their old weights.
+ *
  * 1. Carve: every training user with 5+ ratings gives a seeded 20% of them to validation
  *    (the holdout rule of EVAL_PROTOCOL.md); the components are fitted afresh on the rest.
  * 2. Cases: for each validation user (at most TUNE_MAX_USERS), and each rating-count bucket,

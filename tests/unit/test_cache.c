@@ -16,6 +16,8 @@
 #include <unistd.h>
 #include "movierec/cache.h"
 #include "movierec/ratings.h"
+#include "movierec/serial.h"
+#include "../../src/engine/train_version.h" /* white box: the training versions */
 
 /* ---- The stand-in model ---- */
 
@@ -326,6 +328,65 @@ static void test_wrong_fingerprint_or_params(void **state)
     assert_true(mr_cache_params_fingerprint("x", &a) != mr_cache_params_fingerprint("y", &a));
 }
 
+/* The training versions of every registered model are in the key: a table lacking one fails
+ * here, and a file written by other training code (the hybrid's number one lower, as before
+ * its last bump) is stale and retrained by load-or-fit. */
+static void test_training_version_in_key(void **state)
+{
+    struct fixture *f = *state;
+    const struct mr_model_ops *const *all = mr_model_ops_all();
+    int n_versions = 0;
+    while (mr_train_versions[n_versions].model)
+        n_versions++;
+    for (int i = 0; all[i]; i++) {
+        int found = 0;
+        for (int k = 0; k < n_versions; k++)
+            found |= strcmp(mr_train_versions[k].model, all[i]->name) == 0;
+        if (!found)
+            fail_msg("model %s has no number in train_version.h", all[i]->name);
+    }
+
+    struct mr_train_version *older = calloc((size_t)n_versions + 1, sizeof *older);
+    assert_non_null(older);
+    memcpy(older, mr_train_versions, (size_t)n_versions * sizeof *older);
+    for (int k = 0; k < n_versions; k++)
+        if (strcmp(older[k].model, "hybrid") == 0)
+            older[k].version--;
+    struct mr_params p;
+    mr_params_default("hybrid", &p);
+    assert_true(mr_cache_params_fingerprint_with("hybrid", &p, older) !=
+                mr_cache_params_fingerprint("hybrid", &p));
+    assert_true(mr_cache_params_fingerprint_with("hybrid", &p, mr_train_versions) ==
+                mr_cache_params_fingerprint("hybrid", &p));
+
+    /* A toy file whose key was made by the older code: its parameter fingerprint replaced (it
+     * follows the magic, format, byte order, name and data fingerprint), checksum redone. */
+    long size = write_toy(f);
+    long n;
+    unsigned char *buf = read_file(f->path, &n);
+    struct mr_model *m = toy_new(f, 0.25);
+    uint64_t old_fp = mr_cache_params_fingerprint_with("toy", &m->params, older);
+    toy_free(m);
+    size_t at = 8 + 4 + 4 + 4 + strlen("toy") + 8;
+    memcpy(buf + at, &old_fp, sizeof old_fp);
+    uint64_t sum = mr_checksum(buf, (size_t)size - sizeof sum);
+    memcpy(buf + size - (long)sizeof sum, &sum, sizeof sum);
+    write_bytes(f->path, buf, size);
+    free(buf);
+    free(older);
+
+    struct mr_error err;
+    enum mr_cache_state st;
+    m = toy_new(f, 0.25);
+    assert_int_equal(mr_cache_fit_or_load(&m, f->dir, 0xabcdef0123456789ULL, NULL, NULL, &st, &err),
+                     MR_OK);
+    assert_int_equal(st, MR_CACHE_STALE);
+    assert_int_equal(((struct toy *)m->impl)->from_cache, 0); /* retrained */
+    toy_free(m);
+    int rc;
+    assert_int_equal(try_load(f, 0xabcdef0123456789ULL, 0.25, &rc, &err), MR_CACHE_LOADED);
+}
+
 struct reports {
     int n;
     char last[800];
@@ -429,6 +490,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_flipped_byte, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wrong_version, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wrong_fingerprint_or_params, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_training_version_in_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fit_or_load, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unwritable_cache_dir, setup, teardown),
     };
