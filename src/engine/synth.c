@@ -852,7 +852,10 @@ int mr_synth_write(const struct mr_catalog *c, const struct mr_synth_opts *o, co
     /* Checked now, before the long work, and again when publishing. */
     if ((rc = check_target(dir, o->replace, err)) != MR_OK)
         return rc;
-    if (remove_data_dir(tmp) != 0)
+    /* Only what is there can be left over: when lstat fails (no such entry, or a file stands
+     * where a parent directory should be) the parent's creation below says what is wrong. */
+    struct stat tmp_st;
+    if (lstat(tmp, &tmp_st) == 0 && remove_data_dir(tmp) != 0)
         return mr_error_set(err, MR_EUSAGE, tmp, 0,
                             "left over from an earlier run and holds "
                             "other files: remove it");

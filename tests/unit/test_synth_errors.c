@@ -157,15 +157,12 @@ static void test_bad_targets(void **state)
     free(longdir);
 }
 
-/* BUG (reported to the lead): when a file stands where a parent directory of the target should
- * be, the write is refused with a message about a DIR.tmp "left over from an earlier run" that
- * does not exist; it should say that the parent cannot be created (MR_EIO, as for any other
- * parent that cannot be made).  Runs only with MOVIEREC_KNOWN_BUGS=1 until synth.c is fixed. */
+/* A file standing where a parent directory of the target should be: the write is refused as
+ * for any other parent that cannot be made (MR_EIO, "cannot create"), not with a message about
+ * a DIR.tmp "left over from an earlier run" that does not exist; nothing is written. */
 static void test_parent_is_a_file(void **state)
 {
     struct fixture *f = *state;
-    if (!getenv("MOVIEREC_KNOWN_BUGS"))
-        skip();
     struct mr_error err;
     struct mr_synth_opts o = opts(5, 100);
     FILE *fp = fopen(f->out, "w");
@@ -177,6 +174,10 @@ static void test_parent_is_a_file(void **state)
     assert_null(strstr(err.msg, "left over"));
     assert_int_equal(rc, MR_EIO);
     assert_non_null(strstr(err.msg, "cannot create"));
+    struct stat st;
+    assert_int_equal(stat(f->out, &st), 0);
+    assert_true(S_ISREG(st.st_mode)); /* the file is left as it was */
+    assert_int_equal(st.st_size, 0);
 }
 
 /* Runs mr_synth_write with the file-size limit set to limit bytes (SIGXFSZ ignored, so a
