@@ -36,8 +36,8 @@
 #include "movierec/search.h"
 
 /* Bump when the layout or what a load computes changes.  2: the search index.  3: the
- * bad-line reports. */
-#define MR_SNAPSHOT_FORMAT 3
+ * bad-line reports.  4: a lone CR ends a line in the data files. */
+#define MR_SNAPSHOT_FORMAT 4
 
 /* How many bad-line reports a snapshot keeps (the first ones of its load, in order). */
 #define MR_SNAPSHOT_REPORTS 100

@@ -166,23 +166,46 @@ static void report_long_line(struct mr_lines *lr)
     lr->ld->stats->lines_read++;
 }
 
+/* Length of the first line of p[0..avail) with its end: "\n", "\r\n", or a lone "\r" (old Mac
+ * files).  0 when no line end is complete yet: none was read, or a '\r' is the last byte read
+ * and may be the start of "\r\n" (at the end of the file, eof, it ends the line). */
+static size_t line_length(const char *p, size_t avail, int eof)
+{
+    const char *nl = memchr(p, '\n', avail);
+    size_t scan = nl ? (size_t)(nl - p) : avail;
+    const char *cr = memchr(p, '\r', scan);
+    if (!cr)
+        return nl ? scan + 1 : 0;
+    size_t at = (size_t)(cr - p);
+    if (cr + 1 == nl)
+        return at + 2; /* "\r\n" */
+    if (at + 1 < avail || eof)
+        return at + 1; /* a lone '\r' */
+    return 0;
+}
+
 /* Discards the rest of an over-long line (its start is already gone).  Returns
  * MR_LINE_LONG, or MR_LINE_ERROR. */
 static int lines_skip_long(struct mr_lines *lr)
 {
     report_long_line(lr);
     for (;;) {
-        char *nl = memchr(lr->buf + lr->begin, '\n', lr->end - lr->begin);
-        if (nl) {
-            lr->begin = (size_t)(nl - lr->buf) + 1;
+        char *p = lr->buf + lr->begin;
+        size_t avail = lr->end - lr->begin;
+        size_t n = line_length(p, avail, lr->eof);
+        if (n) {
+            lr->begin += n;
             return MR_LINE_LONG;
         }
-        lr->begin = lr->end = 0;
+        /* A '\r' read last is kept: the next block may start with its '\n'. */
+        lr->begin = avail > 0 && p[avail - 1] == '\r' ? lr->end - 1 : lr->end;
         int got = lines_fill(lr);
         if (got < 0)
             return MR_LINE_ERROR;
-        if (got == 0)
+        if (got == 0) {
+            lr->begin = lr->end;
             return MR_LINE_LONG;
+        }
     }
 }
 
@@ -191,10 +214,12 @@ int mr_lines_next(struct mr_lines *lr, char **text, size_t *len)
     for (;;) {
         char *start = lr->buf + lr->begin;
         size_t avail = lr->end - lr->begin;
-        char *nl = memchr(start, '\n', avail);
-        if (nl || (lr->eof && avail > 0)) {
-            size_t n = nl ? (size_t)(nl - start) + 1 : avail;
-            size_t body = nl ? n - 1 : n;
+        size_t n = line_length(start, avail, lr->eof);
+        if (n || (lr->eof && avail > 0)) {
+            if (!n)
+                n = avail; /* the last line, with no line end */
+            int ended = start[n - 1] == '\n' || start[n - 1] == '\r';
+            size_t body = ended ? n - 1 : n;
             if (body > MR_MAX_LINE) {
                 lr->begin += n;
                 report_long_line(lr);
@@ -213,7 +238,8 @@ int mr_lines_next(struct mr_lines *lr, char **text, size_t *len)
         }
         if (lr->eof)
             return MR_LINE_EOF;
-        if (avail > MR_MAX_LINE) {
+        /* A '\r' read last (waiting for a possible '\n') is not part of the line's body. */
+        if (avail - (avail > 0 && start[avail - 1] == '\r') > MR_MAX_LINE) {
             lr->begin = lr->end; /* the line's start is not needed any more */
             return lines_skip_long(lr);
         }

@@ -66,7 +66,7 @@ struct mr_lines {
 enum mr_line_result {
     MR_LINE_ERROR = -1, /* read failed: ld->err is filled */
     MR_LINE_EOF = 0,
-    MR_LINE_OK = 1,   /* *text, *len: the line, including its '\n' when it has one */
+    MR_LINE_OK = 1,   /* *text, *len: the line with its end ('\n', '\r\n' or a lone '\r') if any */
     MR_LINE_LONG = 2, /* an over-long line was reported, counted and skipped */
 };
 

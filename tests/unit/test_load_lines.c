@@ -280,6 +280,159 @@ static void test_rating_lines_over_long(void **state)
     unlink(path);
 }
 
+/* ---- line ends: "\n", "\r\n" and a lone "\r" (old Mac files) ---- */
+
+/* Writes n bytes of text to a new temporary file (path of size 64). */
+static void write_temp_bytes(char *path, const char *text, size_t n)
+{
+    write_temp(path, "");
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(text, 1, n, f), n);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* The line reader ends a line at "\n", "\r\n" or a lone "\r", also when a "\r\n" is cut
+ * between two reads (a 1 MiB block) and when a lone "\r" ends the file; line numbers count
+ * every line once; an over-long line ended by "\r" is skipped up to that "\r" only. */
+static void test_lines_cr_ends(void **state)
+{
+    (void)state;
+    size_t cap = (size_t)3 << 20, n = 0;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    /* 1048 lines of 1000 bytes with "\r\n", then one whose '\r' is the block's last byte. */
+    for (int i = 0; i < 1048; i++) {
+        memset(text + n, 'a', 998);
+        n += 998;
+        memcpy(text + n, "\r\n", 2);
+        n += 2;
+    }
+    memset(text + n, 'b', 575);
+    n += 575;
+    assert_int_equal(n, (1u << 20) - 1);
+    memcpy(text + n, "\r\n", 2);
+    n += 2;
+    for (int i = 0; i < 10; i++)
+        n += (size_t)snprintf(text + n, cap - n, "c%d\r", i);
+    memset(text + n, 'z', MR_MAX_LINE + 5); /* over-long, ended by a lone '\r' */
+    n += MR_MAX_LINE + 5;
+    n += (size_t)snprintf(text + n, cap - n, "\rd\ne\r\r\nf\r");
+    char path[64];
+    write_temp_bytes(path, text, n);
+    free(text);
+
+    struct mr_load_stats stats = {0};
+    struct mr_load ld;
+    mr_load_init(&ld, NULL, &stats, NULL);
+    struct mr_lines lr;
+    assert_int_equal(mr_lines_open(&lr, &ld, path, "test"), MR_OK);
+    char *t;
+    size_t len;
+    for (int i = 0; i < 1048; i++) {
+        assert_int_equal(mr_lines_next(&lr, &t, &len), MR_LINE_OK);
+        assert_int_equal(len, 1000);
+        assert_int_equal(t[0], 'a');
+    }
+    assert_int_equal(mr_lines_next(&lr, &t, &len), MR_LINE_OK);
+    assert_int_equal(len, 577); /* 'b' x 575 and the "\r\n" cut between two reads */
+    assert_memory_equal(t + 575, "\r\n", 2);
+    assert_int_equal(lr.line, 1049);
+    for (int i = 0; i < 10; i++) {
+        char want[8];
+        snprintf(want, sizeof want, "c%d\r", i);
+        assert_int_equal(mr_lines_next(&lr, &t, &len), MR_LINE_OK);
+        assert_int_equal(len, strlen(want));
+        assert_memory_equal(t, want, len);
+        assert_int_equal(lr.line, 1050 + i);
+    }
+    assert_int_equal(mr_lines_next(&lr, &t, &len), MR_LINE_LONG);
+    assert_int_equal(lr.line, 1060);
+    const char *rest[] = {"d\n", "e\r", "\r\n", "f\r"};
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(mr_lines_next(&lr, &t, &len), MR_LINE_OK);
+        assert_int_equal(len, strlen(rest[i]));
+        assert_memory_equal(t, rest[i], len);
+        assert_int_equal(lr.line, 1061 + i);
+    }
+    assert_int_equal(mr_lines_next(&lr, &t, &len), MR_LINE_EOF);
+    assert_int_equal(stats.lines_skipped, 1);
+    mr_lines_close(&lr);
+    unlink(path);
+}
+
+/* Writes dir/name with the lines of text ('\n' separated) ended by eol instead. */
+static void write_with_ends(const char *dir, const char *name, const char *text, const char *eol)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    for (const char *p = text; *p; p++) {
+        if (*p == '\n')
+            fputs(eol, f);
+        else
+            fputc(*p, f);
+    }
+    assert_int_equal(fclose(f), 0);
+}
+
+/* A data set whose files end lines with a lone '\r' (old Mac) loads as the same one with
+ * "\n" and "\r\n": a ratings.csv of more than 64 KiB is not one over-long line, and a bad line
+ * is reported at its own line number. */
+static void test_dataset_cr_only(void **state)
+{
+    (void)state;
+    const char *movies = "movieId,title,genres\n1,Toy Story (1995),Animation|Comedy\n"
+                         "2,Jumanji (1995),Adventure\n3,\"Heat, Again (1995)\",Crime\n";
+    size_t cap = 200000, n = 0;
+    char *ratings = malloc(cap);
+    assert_non_null(ratings);
+    n += (size_t)snprintf(ratings, cap, "userId,movieId,rating,timestamp\n");
+    for (int i = 0; i < 5000; i++) {
+        if (i == 3000) /* file line 3002 */
+            n += (size_t)snprintf(ratings + n, cap - n, "7,abc,4.0,964982224\n");
+        else
+            n += (size_t)snprintf(ratings + n, cap - n, "%d,%d,%.1f,964982224\n", 1 + i / 3,
+                                  1 + i % 3, 0.5 + (i % 10) * 0.5);
+    }
+    assert_true(n > 64 * 1024);
+    const char *eols[] = {"\n", "\r\n", "\r"};
+    struct mr_dataset ds[3];
+    for (int k = 0; k < 3; k++) {
+        char dir[64];
+        snprintf(dir, sizeof dir, "/tmp/mr-test-eol-XXXXXX");
+        assert_non_null(mkdtemp(dir));
+        write_with_ends(dir, "movies.csv", movies, eols[k]);
+        write_with_ends(dir, "ratings.csv", ratings, eols[k]);
+        struct reports rs = {0};
+        struct mr_load_opts opts = {.report = collect, .report_ctx = &rs};
+        struct mr_error err;
+        int rc = mr_dataset_load(dir, &opts, &ds[k], &err);
+        if (rc != MR_OK)
+            fail_msg("line ends %d: %s", k, err.msg);
+        assert_int_equal(rs.n, 1);
+        assert_int_equal(rs.line[0], 3002);
+        assert_int_equal(ds[k].stats.lines_read, 3 + 5000);
+        assert_int_equal(ds[k].stats.lines_skipped, 1);
+        assert_int_equal(ds[k].catalog.n_movies, 3);
+        assert_string_equal(ds[k].catalog.movies[2].title, "Heat, Again (1995)");
+        assert_int_equal(ds[k].ratings.n_ratings, 4999);
+        for (int i = 0; i < 3; i++)
+            assert_int_equal(ds[k].ratings.item_count[i], ds[0].ratings.item_count[i]);
+        assert_memory_equal(ds[k].ratings.user_vals, ds[0].ratings.user_vals, 4999);
+        char path[128];
+        snprintf(path, sizeof path, "%s/movies.csv", dir);
+        unlink(path);
+        snprintf(path, sizeof path, "%s/ratings.csv", dir);
+        unlink(path);
+        rmdir(dir);
+    }
+    for (int k = 0; k < 3; k++)
+        mr_dataset_free(&ds[k]);
+    free(ratings);
+}
+
 /* ---- movies through a line function ---- */
 
 /* "id|title" lines, for mr_read_movie_lines() (mr_line_fn). */
@@ -339,6 +492,8 @@ int main(void)
         cmocka_unit_test(test_rating_lines_missing_file),
         cmocka_unit_test(test_rating_lines_over_long),
         cmocka_unit_test(test_movie_lines),
+        cmocka_unit_test(test_lines_cr_ends),
+        cmocka_unit_test(test_dataset_cr_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
