@@ -276,25 +276,41 @@ static int write_backup(const char *path, const char *data, size_t len, char *ba
 
 /* Rewrites the journal as one line per current rating: a locked temporary file is written
  * and fsync'd, renamed over the journal, and the directory fsync'd; the new file's
- * descriptor (already locked) replaces the old one.  On failure the old journal stays in
- * place and in use. */
+ * descriptor (already locked) replaces the old one.  When the profile's path is a symbolic
+ * link, the file it leads to is the journal: the temporary file is made beside it and renamed
+ * over it, and the link stays a link.  On failure the old journal stays in place and in use. */
 static int profile_compact(struct mr_profile *p, struct mr_error *err)
 {
     char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp", p->path);
+    char *real = realpath(p->path, NULL);
+    if (!real)
+        return mr_error_set(err, errno == ENOMEM ? MR_ENOMEM : MR_EIO, p->path, 0,
+                            "cannot compact the profile: %s", strerror(errno));
+    const char *target = real;
+    if (strlen(target) + sizeof ".tmp" > sizeof tmp) {
+        free(real);
+        return mr_error_set(err, MR_EIO, p->path, 0, "cannot compact the profile: %s",
+                            strerror(ENAMETOOLONG));
+    }
+    snprintf(tmp, sizeof tmp, "%s.tmp", target);
     int fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return mr_error_set(err, MR_EIO, tmp, 0, "cannot create: %s", strerror(errno));
+    if (fd < 0) {
+        int e = errno;
+        free(real);
+        return mr_error_set(err, MR_EIO, tmp, 0, "cannot create: %s", strerror(e));
+    }
     /* Lock before it becomes visible under the profile's name, so no other process can ever
      * take the renamed file while this one still uses it. */
     if (flock(fd, LOCK_EX | LOCK_NB) != 0 || write_snapshot(fd, p->ratings, p->n, 0) != 0 ||
-        fsync(fd) != 0 || rename(tmp, p->path) != 0) {
+        fsync(fd) != 0 || rename(tmp, target) != 0) {
         int e = errno;
         close(fd);
         unlink(tmp);
+        free(real);
         return mr_error_set(err, MR_EIO, p->path, 0, "cannot compact the profile: %s", strerror(e));
     }
-    fsync_dir_of(p->path);
+    fsync_dir_of(target);
+    free(real);
     close(p->fd);
     p->fd = fd;
     p->journal_lines = p->n;

@@ -392,6 +392,50 @@ static void test_compaction_keeps_everything(void **state)
     mr_profile_close(&p);
 }
 
+/* A profile reached through a symbolic link (e.g. kept in a synced folder) stays a link when
+ * the journal is compacted: the file it leads to is rewritten, beside itself. */
+static void test_compaction_keeps_a_link(void **state)
+{
+    struct fixture *f = *state;
+    char real_dir[128], real[192], link_target[192];
+    snprintf(real_dir, sizeof real_dir, "%s/elsewhere", f->dir);
+    assert_int_equal(mkdir(real_dir, 0700), 0);
+    snprintf(real, sizeof real, "%s/ratings.csv", real_dir);
+    write_file(real, "userId,movieId,rating,timestamp\n0,7,4.0,1\n");
+    write_file(f->path, ""); /* makes sub/ */
+    unlink(f->path);
+    snprintf(link_target, sizeof link_target, "../elsewhere/ratings.csv");
+    assert_int_equal(symlink(link_target, f->path), 0);
+
+    struct mr_profile p;
+    struct mr_error err;
+    assert_int_equal(mr_profile_open(f->path, NULL, NULL, &p, &err), MR_OK);
+    for (int i = 0; i < 200; i++) /* compacted along the way */
+        assert_int_equal(mr_profile_set(&p, 1 + i % 2, 1 + i % 10, 100 + i, &err), MR_OK);
+    assert_true(p.journal_lines < 200);
+    mr_profile_close(&p);
+
+    struct stat st;
+    assert_int_equal(lstat(f->path, &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    char got[192] = "";
+    assert_true(readlink(f->path, got, sizeof got - 1) > 0);
+    assert_string_equal(got, link_target);
+    assert_int_equal(lstat(real, &st), 0);
+    assert_true(S_ISREG(st.st_mode));
+    /* The target holds every rating; nothing was left beside the link or the target. */
+    assert_int_equal(mr_profile_open(real, NULL, NULL, &p, &err), MR_OK);
+    assert_int_equal(mr_profile_get(&p, 7), 8);
+    assert_int_equal(mr_profile_get(&p, 1), 1 + 198 % 10);
+    assert_int_equal(mr_profile_get(&p, 2), 1 + 199 % 10);
+    mr_profile_close(&p);
+    char tmp[256];
+    snprintf(tmp, sizeof tmp, "%s.tmp", f->path);
+    assert_int_equal(lstat(tmp, &st), -1);
+    snprintf(tmp, sizeof tmp, "%s.tmp", real);
+    assert_int_equal(lstat(tmp, &st), -1);
+}
+
 static void test_failed_write_changes_nothing(void **state)
 {
     struct fixture *f = *state;
@@ -588,6 +632,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_interrupted_creation_is_silent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lock_busy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_compaction_keeps_everything, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_compaction_keeps_a_link, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failed_write_changes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_export, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
