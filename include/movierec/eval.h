@@ -88,9 +88,11 @@ struct mr_fold {
  * max(1, round(F * n_users)) (at most n_users - 1) are removed; then the same stream continues
  * with the holdout rule over the removed users in ascending id (a removed user with fewer than
  * 5 ratings keeps them all in foldin).
- * ml100k: reads DIR/u{index+1}.base and .test of ds->dir through mr_ratings_load_100k_file.
- * Returns MR_OK; MR_EUSAGE (bad index); MR_EDATA (ml100k files missing or unreadable);
- * MR_ENOMEM.  On failure out is freed and zeroed. */
+ * ml100k: reads DIR/u{index+1}.base and .test of ds->dir through mr_ratings_load_100k_file; a
+ * malformed line or an item missing from ds's catalog refuses the fold.
+ * Returns MR_OK; MR_EUSAGE (bad index); MR_EDATA (ml100k files missing or unreadable, or a bad
+ * line: err names the file and the first bad line); MR_ENOMEM.  On failure out is freed and zeroed.
+ */
 int mr_split_fold(const struct mr_dataset *ds, const struct mr_split_spec *spec, uint64_t seed,
                   int index, struct mr_fold *out, struct mr_error *err);
 

@@ -442,6 +442,43 @@ static int triples_from_builder(struct mr_ratings_builder *b, struct mr_triples 
     return rc;
 }
 
+/* The first malformed line of a fold file (mr_report_fn); later ones are only counted. */
+struct fold_bad_line {
+    char file[512];
+    long line;
+    char what[256];
+};
+
+static void note_bad_fold_line(void *ctx, const char *file, long line, const char *what)
+{
+    struct fold_bad_line *bad = ctx;
+    if (bad->line != 0)
+        return;
+    snprintf(bad->file, sizeof bad->file, "%s", file);
+    bad->line = line;
+    snprintf(bad->what, sizeof bad->what, "%s", what);
+}
+
+/* Reads one fold file into b.  A malformed line refuses the fold, naming the file and line:
+ * figures on a fold with lines dropped would not compare with the published ones. */
+static int load_fold_file(const char *path, const struct mr_catalog *c,
+                          struct mr_ratings_builder *b, struct mr_error *err)
+{
+    struct fold_bad_line bad = {{0}, 0, {0}};
+    struct mr_load_opts opts = {0};
+    opts.report = note_bad_fold_line;
+    opts.report_ctx = &bad;
+    struct mr_load_stats stats = {0};
+    int rc = mr_ratings_load_100k_file(path, c, &opts, b, &stats, err);
+    if (rc == MR_OK && stats.lines_skipped > 0)
+        rc = mr_error_set(err, MR_EDATA, bad.file, bad.line,
+                          "%s (%lld bad line%s in this fold file; the ml100k split needs the "
+                          "canonical folds intact)",
+                          bad.what, (long long)stats.lines_skipped,
+                          stats.lines_skipped == 1 ? "" : "s");
+    return rc;
+}
+
 static int make_ml100k(const struct mr_dataset *ds, int index, struct mr_fold *f,
                        struct mr_ratings_builder *b, struct mr_error *err)
 {
@@ -454,12 +491,11 @@ static int make_ml100k(const struct mr_dataset *ds, int index, struct mr_fold *f
         return mr_error_set(err, MR_EDATA, missing, 0,
                             "cannot read this file: the ml100k split needs the ml-100k folds "
                             "u1.base/u1.test .. u5.base/u5.test in the data directory");
-    struct mr_load_stats stats = {0};
-    int rc = mr_ratings_load_100k_file(base, &ds->catalog, NULL, b, &stats, err);
+    int rc = load_fold_file(base, &ds->catalog, b, err);
     if (rc != MR_OK)
         return rc;
     struct mr_ratings_builder tb = {0};
-    rc = mr_ratings_load_100k_file(test, &ds->catalog, NULL, &tb, &stats, err);
+    rc = load_fold_file(test, &ds->catalog, &tb, err);
     if (rc != MR_OK) {
         mr_ratings_builder_free(&tb);
         return rc;

@@ -38,6 +38,14 @@ check "MAE is below RMSE" awk -F'\t' 'NR == 2 { exit !($3 < $2) }' "$TMP/out"
 run_rc "the ml100k folds" 0 --data "$FIX/ml-100k-folds" eval --split ml100k --algo baseline --tsv
 check "ml100k is a rating split" test "$(head -1 "$TMP/out" | cut -f2)" = rmse
 check "its RMSE is within the rating scale" in_range "$TMP/out" 2 2 0 4.5
+run_rc "the ml100k fixture's Latin-1 title" 0 --data "$FIX/ml-100k-folds" search miserables --tsv
+check "u.item's Latin-1 arrives as UTF-8" test "$(field "$TMP/out" 2 2)" = "Les Misérables (1995)"
+mkdir "$TMP/folds"
+cp "$FIX/ml-100k-folds"/u* "$TMP/folds/"
+sed -i '2s/.*/2\t6\t9\t881250949/' "$TMP/folds/u3.test"
+run_rc "a fold file with a bad line" 3 --data "$TMP/folds" eval --split ml100k --algo baseline --tsv
+check "the fold file and line are named" has "$TMP/err" "folds/u3.test:2: rating '9'"
+check "no figures from a fold with a line dropped" test ! -s "$TMP/out"
 
 run_rc "a table on the terminal" 0 --data "$SMALL" eval --algo pop,baseline
 check "the table is aligned" bash -c "head -1 '$TMP/out' | grep -qE '^algo +p@5 +p@10 +r@10 +ndcg@10 +hr@10 +cov@10 +fit_s +rank_s$'"

@@ -1,13 +1,16 @@
 /* test_split.c — the splits of EVAL_PROTOCOL.md: the generator, spec parsing, the holdout
  * checksums of the protocol's table on ml-latest-small, kfold partitions, users:F, and the
- * ml100k folds of a hand-made fixture. */
+ * ml100k folds of a hand-made fixture in the ml-100k layout (Latin-1 u.item, u1..u5 base/test),
+ * whole and with a damaged fold file. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "movierec/dataset.h"
 #include "movierec/eval.h"
 
@@ -511,6 +514,10 @@ static void test_ml100k_fixture(void **state)
     assert_int_equal(mr_dataset_load(FOLDS_DIR, NULL, &ds, &err), MR_OK);
     assert_int_equal(ds.ratings.n_ratings, 20);
     assert_int_equal(ds.catalog.n_movies, 8);
+    /* u.item is Latin-1, as in ml-100k: 0xE9 arrives as U+00E9 (C3 A9) */
+    int32_t three = mr_catalog_find(&ds.catalog, 3);
+    assert_true(three >= 0);
+    assert_string_equal(ds.catalog.movies[three].title, "Mis\xC3\xA9rables, Les (1995)");
 
     struct mr_split_spec spec;
     assert_int_equal(mr_split_parse("ml100k", &spec, &err), MR_OK);
@@ -557,6 +564,129 @@ static void test_ml100k_missing(void **state)
     assert_non_null(strstr(err.msg, "ml100k"));
 }
 
+/* A copy of the folds fixture in a fresh directory, for damaging one file. */
+struct folds_copy {
+    char dir[64];
+};
+
+static const char *const fold_files[] = {"u.data",  "u.item",  "u1.base", "u1.test",
+                                         "u2.base", "u2.test", "u3.base", "u3.test",
+                                         "u4.base", "u4.test", "u5.base", "u5.test"};
+enum { N_FOLD_FILES = sizeof fold_files / sizeof fold_files[0] };
+
+static void copy_file(const char *from, const char *to)
+{
+    FILE *in = fopen(from, "rb");
+    FILE *out = fopen(to, "wb");
+    assert_non_null(in);
+    assert_non_null(out);
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+        assert_int_equal(fwrite(buf, 1, n, out), n);
+    fclose(in);
+    assert_int_equal(fclose(out), 0);
+}
+
+static void folds_copy_make(struct folds_copy *c)
+{
+    snprintf(c->dir, sizeof c->dir, "/tmp/mr-test-split-XXXXXX");
+    assert_non_null(mkdtemp(c->dir));
+    for (int i = 0; i < N_FOLD_FILES; i++) {
+        char from[256], to[256];
+        snprintf(from, sizeof from, "%s/%s", FOLDS_DIR, fold_files[i]);
+        snprintf(to, sizeof to, "%s/%s", c->dir, fold_files[i]);
+        copy_file(from, to);
+    }
+}
+
+/* Replaces line `line` (1-based) of the copy's file `name` with text (a line of its own). */
+static void folds_copy_replace_line(struct folds_copy *c, const char *name, int line,
+                                    const char *text)
+{
+    char path[256], lines[64][128];
+    snprintf(path, sizeof path, "%s/%s", c->dir, name);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    int n = 0;
+    while (n < 64 && fgets(lines[n], sizeof lines[n], f))
+        n++;
+    fclose(f);
+    assert_true(line >= 1 && line <= n);
+    f = fopen(path, "wb");
+    assert_non_null(f);
+    for (int i = 0; i < n; i++) {
+        if (i == line - 1)
+            fprintf(f, "%s\n", text);
+        else
+            fputs(lines[i], f);
+    }
+    assert_int_equal(fclose(f), 0);
+}
+
+static void folds_copy_remove(struct folds_copy *c)
+{
+    for (int i = 0; i < N_FOLD_FILES; i++) {
+        char path[256];
+        snprintf(path, sizeof path, "%s/%s", c->dir, fold_files[i]);
+        unlink(path);
+    }
+    assert_int_equal(rmdir(c->dir), 0);
+}
+
+/* Builds fold `index` of the ml100k split over the data set in dir; returns its status. */
+static int ml100k_fold_status(const char *dir, int index, struct mr_error *err)
+{
+    struct mr_dataset ds;
+    mr_error_clear(err);
+    assert_int_equal(mr_dataset_load(dir, NULL, &ds, err), MR_OK);
+    struct mr_split_spec spec;
+    assert_int_equal(mr_split_parse("ml100k", &spec, err), MR_OK);
+    struct mr_fold f;
+    int rc = mr_split_fold(&ds, &spec, 0, index, &f, err);
+    if (rc == MR_OK) {
+        assert_int_equal(f.test.n, 4);
+        mr_fold_free(&f);
+    } else {
+        assert_null(f.test.user_ids); /* freed and zeroed on failure */
+        assert_int_equal(f.train.n_ratings, 0);
+    }
+    mr_dataset_free(&ds);
+    return rc;
+}
+
+/* A malformed line in a fold file refuses that fold, naming the file and the line; the other
+ * folds still build. */
+static void test_ml100k_bad_fold_line(void **state)
+{
+    (void)state;
+    struct folds_copy c;
+    folds_copy_make(&c);
+    struct mr_error err;
+    assert_int_equal(ml100k_fold_status(c.dir, 2, &err), MR_OK); /* the copy is whole */
+
+    folds_copy_replace_line(&c, "u3.test", 2, "2\t6\t9\t881250949");
+    assert_int_equal(ml100k_fold_status(c.dir, 2, &err), MR_EDATA);
+    char want[128];
+    snprintf(want, sizeof want, "%s/u3.test", c.dir);
+    assert_string_equal(err.file, want);
+    assert_int_equal(err.line, 2);
+    assert_non_null(strstr(err.msg, "rating"));
+    assert_non_null(strstr(err.msg, "1 bad line in this fold file"));
+    assert_int_equal(ml100k_fold_status(c.dir, 0, &err), MR_OK);
+
+    /* a base file whose item is not in u.item: the first of two bad lines is named */
+    folds_copy_replace_line(&c, "u2.base", 5, "1\t99\t4\t881250949");
+    folds_copy_replace_line(&c, "u2.base", 9, "1\tx\t4\t881250949");
+    assert_int_equal(ml100k_fold_status(c.dir, 1, &err), MR_EDATA);
+    snprintf(want, sizeof want, "%s/u2.base", c.dir);
+    assert_string_equal(err.file, want);
+    assert_int_equal(err.line, 5);
+    assert_non_null(strstr(err.msg, "99"));
+    assert_non_null(strstr(err.msg, "2 bad lines"));
+    folds_copy_remove(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -574,6 +704,7 @@ int main(void)
         cmocka_unit_test(test_fold_load_user),
         cmocka_unit_test(test_ml100k_fixture),
         cmocka_unit_test(test_ml100k_missing),
+        cmocka_unit_test(test_ml100k_bad_fold_line),
     };
     return cmocka_run_group_tests(tests, load_small, free_small);
 }
