@@ -1,15 +1,17 @@
 #!/bin/sh
 # Installs the Debian packages movierec needs, or prints the exact command when
-# not root.  Usage: scripts/deps.sh run|test
+# not root.  Usage: scripts/deps.sh run|test|coverage
 set -eu
 
 run_pkgs="gcc make pkg-config libc6-dev libncurses-dev libreadline-dev libcsv-dev ca-certificates curl unzip"
 test_pkgs="$run_pkgs libcmocka-dev tmux clang-format valgrind"
+coverage_pkgs="$test_pkgs gcovr"
 
 case "${1:-run}" in
 run) want=$run_pkgs ;;
 test) want=$test_pkgs ;;
-*) echo "usage: $0 run|test" >&2; exit 2 ;;
+coverage) want=$coverage_pkgs ;;
+*) echo "usage: $0 run|test|coverage" >&2; exit 2 ;;
 esac
 
 missing=""
