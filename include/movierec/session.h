@@ -82,8 +82,17 @@ int64_t mr_session_rated_at(const struct mr_session *s, int32_t item);
 double mr_session_last_write_ms(const struct mr_session *s);
 
 /* Rating changes that could not be written (MR_EIO) and wait for a retry, oldest first; they
- * are not applied until written.  Every mr_session_rate / undo retries them first. */
+ * are not applied until written.  Every mr_session_rate / undo retries them first.  A change
+ * is never dropped: mr_session_rate makes room to keep it before writing, and refuses the
+ * rating (MR_ENOMEM, nothing written or changed) when it cannot. */
 int mr_session_pending(const struct mr_session *s);
+
+/* The index-th pending change (0: the oldest; index below mr_session_pending()): *item the
+ * film (catalog index), *half its rating in half stars (0: the rating removed), *timestamp
+ * when it was made (seconds).  Any output may be NULL.  Returns 0, or -1 when index is out
+ * of range (outputs untouched). */
+int mr_session_pending_at(const struct mr_session *s, int index, int32_t *item, int *half,
+                          int64_t *timestamp);
 
 /* Retries the pending writes now (e.g. after the user freed disk space), applying each one
  * written.  Returns MR_OK when none is left, MR_EIO otherwise. */

@@ -315,23 +315,49 @@ static int write_and_apply(struct mr_session *s, int32_t item, int half, int64_t
     return MR_OK;
 }
 
-/* Queues a change whose write failed; a queued change of the same film is replaced. */
-static void queue_pending(struct mr_session *s, int32_t item, int half, int64_t ts)
+/* Makes room for one more pending change, so that a change whose write fails can always be
+ * kept (issue #6: never dropped).  Returns MR_OK or MR_ENOMEM (nothing changed). */
+static int reserve_pending(struct mr_session *s)
+{
+    if (s->n_pend < s->cap_pend)
+        return MR_OK;
+    int cap = s->cap_pend ? s->cap_pend * 2 : 8;
+    struct pending *p = realloc(s->pend, (size_t)cap * sizeof *p);
+    if (!p)
+        return MR_ENOMEM;
+    s->pend = p;
+    s->cap_pend = cap;
+    return MR_OK;
+}
+
+/* Queues a change whose write failed; a queued change of the same film is replaced.  The room
+ * was reserved before the write (reserve_pending).  Returns MR_OK, or MR_ENOMEM when there is
+ * no room after all (the change is then not kept). */
+static int queue_pending(struct mr_session *s, int32_t item, int half, int64_t ts)
 {
     int k = 0;
     for (int i = 0; i < s->n_pend; i++)
         if (s->pend[i].item != item)
             s->pend[k++] = s->pend[i];
     s->n_pend = k;
-    if (s->n_pend == s->cap_pend) {
-        int cap = s->cap_pend ? s->cap_pend * 2 : 8;
-        struct pending *p = realloc(s->pend, (size_t)cap * sizeof *p);
-        if (!p)
-            return; /* out of memory as well: the change is lost, as reported */
-        s->pend = p;
-        s->cap_pend = cap;
-    }
+    if (reserve_pending(s) != MR_OK)
+        return MR_ENOMEM;
     s->pend[s->n_pend++] = (struct pending){.item = item, .half = (uint8_t)half, .ts = ts};
+    return MR_OK;
+}
+
+int mr_session_pending_at(const struct mr_session *s, int index, int32_t *item, int *half,
+                          int64_t *timestamp)
+{
+    if (index < 0 || index >= s->n_pend)
+        return -1;
+    if (item)
+        *item = s->pend[index].item;
+    if (half)
+        *half = s->pend[index].half;
+    if (timestamp)
+        *timestamp = s->pend[index].ts;
+    return 0;
 }
 
 int mr_session_flush(struct mr_session *s, struct mr_error *err)
@@ -355,12 +381,21 @@ int mr_session_rate(struct mr_session *s, int32_t item, int half, struct mr_erro
         return mr_error_set(err, MR_EUSAGE, NULL, 0,
                             "data-set user %d is read-only: use a profile to rate films",
                             (int)s->user_id);
+    /* Room to keep the change if its write fails, before anything is written. */
+    if (reserve_pending(s) != MR_OK)
+        return mr_error_set(err, MR_ENOMEM, NULL, 0,
+                            "out of memory: the rating was not taken (nothing written)");
     int64_t ts = (int64_t)time(NULL);
     int rc = mr_session_flush(s, err);
     if (rc == MR_OK)
         rc = write_and_apply(s, item, half, ts, 1, err);
-    if (rc == MR_EIO)
-        queue_pending(s, item, half, ts);
+    if (rc == MR_EIO && queue_pending(s, item, half, ts) != MR_OK) {
+        char why[sizeof err->msg];
+        snprintf(why, sizeof why, "%s", err ? err->msg : "write failed");
+        rc =
+            mr_error_set(err, MR_ENOMEM, NULL, 0,
+                         "the rating could not be written (%s) nor kept to retry: it is lost", why);
+    }
     return rc;
 }
 

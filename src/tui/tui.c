@@ -456,6 +456,30 @@ static void handle_key(struct tui *t, int key_code, wint_t ch)
 }
 
 /* Runs the loop until quit.  Returns the exit code. */
+/* Names the pending (unsaved) changes for the message at quit: "Heat (1995) 4.5 stars,
+ * Up (2009) removed", cut with ", ..." when they do not all fit in buf. */
+static void unsaved_films(const struct tui *t, char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    int32_t item;
+    int half;
+    for (int i = 0; mr_session_pending_at(t->s, i, &item, &half, NULL) == 0; i++) {
+        char one[160];
+        const struct mr_movie *m = &t->ds->catalog.movies[item];
+        const char *title = m->display ? m->display : m->title;
+        if (half)
+            snprintf(one, sizeof one, "%s%s %g stars", i ? ", " : "", title, half / 2.0);
+        else
+            snprintf(one, sizeof one, "%s%s removed", i ? ", " : "", title);
+        if (used + strlen(one) + sizeof ", ..." > len) {
+            snprintf(buf + used, len - used, "%s...", i ? ", " : "");
+            return;
+        }
+        used += (size_t)snprintf(buf + used, len - used, "%s", one);
+    }
+}
+
 static int run(struct tui *t, const struct mr_session_opts *opts)
 {
     struct tui_loader loader;
@@ -517,10 +541,12 @@ static int run(struct tui *t, const struct mr_session_opts *opts)
         mr_session_flush(t->s, &err) != MR_OK) {
         /* Said after the screen is given back, with the exit status of a write error. */
         status = MR_EIO;
-        char msg[600];
+        char msg[300], films[200];
         mr_error_format(&err, msg, sizeof msg);
-        mr_error_set(&err, MR_EIO, NULL, 0, "%d rating change%s could not be saved: %s",
-                     mr_session_pending(t->s), mr_session_pending(t->s) == 1 ? "" : "s", msg);
+        unsaved_films(t, films, sizeof films);
+        mr_error_set(&err, MR_EIO, NULL, 0, "%d rating change%s could not be saved: %s (%s)",
+                     mr_session_pending(t->s), mr_session_pending(t->s) == 1 ? "" : "s", msg,
+                     films);
     }
     tui_prompt_close(t);
     tui_menu_close(t);

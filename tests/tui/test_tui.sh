@@ -296,6 +296,7 @@ check "quitting with changes that still cannot be written exits with status 4" t
 check "... and says after the screen is back that they could not be saved, and why" \
     tui_wait 'could not be saved: '
 check "... naming the cause" tui_wait 'File too large'
+check "... and the film and rating not saved" tui_wait ' stars)'
 check "... the profile is as it was (nothing half-written)" cmp -s "$full" "$TUI_TMP/full.before"
 check "... and the terminal is restored" terminal_restored
 

@@ -475,6 +475,20 @@ static void test_failed_write_is_retried(void **state)
     assert_int_equal(rc2, MR_EIO);
     assert_int_equal(flush, MR_EIO);
     assert_int_equal(mr_session_pending(s), 2);
+    /* Each waiting change can be read back, oldest first: film, rating, time. */
+    int32_t it = -1;
+    int half = -1;
+    int64_t when = 0;
+    assert_int_equal(mr_session_pending_at(s, 0, &it, &half, &when), 0);
+    assert_int_equal(it, a);
+    assert_int_equal(half, 10);
+    assert_true(when > 0);
+    assert_int_equal(mr_session_pending_at(s, 1, &it, &half, NULL), 0);
+    assert_int_equal(it, b);
+    assert_int_equal(half, 2);
+    assert_int_equal(mr_session_pending_at(s, 2, &it, &half, &when), -1);
+    assert_int_equal(mr_session_pending_at(s, -1, NULL, NULL, NULL), -1);
+    assert_int_equal(it, b); /* untouched */
     assert_int_equal(mr_session_user(s)->n, 0);
     struct mr_rec now[5];
     assert_int_equal(mr_session_recommend(s, 5, now), n_before);
