@@ -49,7 +49,8 @@ struct mr_hybrid_report {
  * 5M ratings only a seeded sample of users holding about 5M takes part), the components are
  * fitted afresh on the rest, validation users are ranked with profiles of each
  * bucket's size (for 1-4 ratings, profiles of one genre the user favours instead, whose lists
- * count only when 3 of their top 5 are of that genre: the cold-start promise of issue #3),
+ * count only when 3 of their top 5 are of that genre: the cold-start promise of issue #3; for
+ * 5-19 ratings, both random profiles and such profiles of 5-9 films),
  * and the weights that maximise NDCG@10 per bucket are found by coordinate
  * ascent from the best single component; the prediction blend by least squares; the
  * similar() blend by NDCG@10 of "liked one, liked another".  The hybrid's own (fitted)

@@ -26,7 +26,7 @@ struct mr_params {
     double lr;     /* sgd: learning rate */
     int neighbors; /* itemknn, userknn, graph, content: top-K kept per item / user */
     double shrink; /* itemknn: similarity shrinkage; pop: prior count of the shrunk mean */
-    double alpha;  /* graph: exponent on transition probabilities */
+    double alpha;  /* graph: exponent on transition probabilities; content: taste tilt */
     double beta;   /* graph: popularity penalty exponent */
     int threads;   /* worker threads for fitting (0 = number of cores) */
     uint64_t seed; /* random initialisation */

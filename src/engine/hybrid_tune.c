@@ -15,9 +15,13 @@
  *    (build_focused): the profile is 1-4 of the user's liked films of a genre they favour, the
  *    relevant items their liked validation films of that genre, and a list that does not put
  *    at least 3 films of that genre in its top 5 scores 0 (issue #3: a new user's first
- *    ratings must visibly show).  Bucket 2 keeps the random cases: with focused ones its
- *    weights lean on content, whose popularity prior brings Pulp Fiction and Shawshank into a
- *    five-horror-film list (test_session's horror profile then fails).
+ *    ratings must visibly show).  Bucket 2 (5-19) learns from both its random case and a
+ *    focused case of 5-9 liked films of one genre per user, under the same rule: tuned on
+ *    random profiles alone, its weights leaned on popularity and a user's list forgot what
+ *    their first five ratings showed (issue #3 at the step from 4 to 5 ratings).  The
+ *    hybrid's content component tilts popularity more than content alone does
+ *    (MR_CONTENT_HYBRID_TILT): with the plain tilt its popularity part brought the most
+ *    popular films into its list for five horror or five war films.
  * 3. Ranking weights: per bucket, coordinate ascent over a grid of weights from the best
  *    single component, maximising mean NDCG@10 over the cases.
  * 4. Prediction: least squares of the validation ratings on the components' predictions
@@ -45,8 +49,10 @@
 #define TUNE_PASSES      8    /* coordinate ascent passes at most */
 #define TUNE_RIDGE       1e-3 /* prediction blend: ridge per pair, for a well-posed system only */
 /* Case slots per validation user: one per bucket (a random profile of the bucket's size), then
- * the focused case of bucket 1 (a profile of one kind of film, see build_focused). */
-#define TUNE_SLOTS (MR_HYBRID_BUCKETS + 1)
+ * the focused cases of buckets 1 and 2 (a profile of one kind of film, see build_focused). */
+#define TUNE_SLOTS (MR_HYBRID_BUCKETS + 2)
+/* The slot of bucket b's focused case (b = 1 or 2). */
+#define FOCUSED_SLOT(b) (MR_HYBRID_BUCKETS + (b)-1)
 /* Issue #3: after a few ratings of one kind the top 5 visibly follows them, i.e. at least
  * TUNE_VISIBLE_MIN of the first TUNE_VISIBLE_TOP are of that kind.  A focused case whose
  * blended list misses this counts as NDCG 0. */
@@ -367,18 +373,22 @@ static int load_profile(struct tune_ctx *t, struct scratch *s, int32_t ut, int32
     return 0;
 }
 
-/* The focused case of validation user slot v (slot MR_HYBRID_BUCKETS, for bucket 1: 1-4
- * ratings).  A new user's first ratings usually show one kind of film, and the list must answer
- * what they show.  The genre is drawn (from g) among those the user favours (liked known films
- * of the genre more often than the genre's share of all training ratings) and liked at least
- * one validation film of; the profile is a random 1 to 4 of those liked known films; only
- * the profile is excluded from the candidates, as for a new user who has rated nothing else;
- * the relevant items are the user's liked validation films of that genre, and a list with fewer
- * than TUNE_VISIBLE_MIN of the genre in its top TUNE_VISIBLE_TOP scores 0 (case->kind).
- * rel_mark holds the user's relevance marks on entry and on return.  Returns 0 or -1. */
+/* The focused case of validation user slot v for bucket 1 (a profile of 1-4 films) or 2 (5-9
+ * films), in slot FOCUSED_SLOT(bucket).  A new user's first ratings usually show one kind of
+ * film, and the list must answer what they show.  The genre is drawn (from g) among those the user
+ * favours (liked known films of the genre more often than the genre's share of all training
+ * ratings) and liked at least one validation film of (and liked as many known films of as the
+ * profile needs); the profile is a random 1 to 4 (5 to 9) of those liked known films; only the
+ * profile is excluded from the candidates, as for a new user who has rated nothing else; the
+ * relevant items are the user's liked validation films of that genre, and a list with fewer than
+ * TUNE_VISIBLE_MIN of the genre in its top TUNE_VISIBLE_TOP scores 0 (case->kind). rel_mark holds
+ * the user's relevance marks on entry and on return.  Returns 0 or -1. */
 static int build_focused(struct tune_ctx *t, struct scratch *s, int32_t v, float *rel_mark,
-                         struct mr_splitmix *g)
+                         struct mr_splitmix *g, int bucket)
 {
+    /* Profile sizes: 1-4 for bucket 1; 5-9 for bucket 2 (its smaller profiles, those of a user
+     * who has just left bucket 1). */
+    int32_t k_min = bucket == 1 ? 1 : 5, k_max = bucket == 1 ? 4 : 9;
     const struct mr_ratings *tr = &t->cv.train;
     const struct mr_catalog *cat = t->catalog;
     int32_t n_items = tr->n_items;
@@ -405,14 +415,16 @@ static int build_focused(struct tune_ctx *t, struct scratch *s, int32_t v, float
          * ratings; one of them, drawn from g. */
         int cand[MR_GENRE_COUNT], n_cand = 0;
         for (int ge = 0; ge < MR_GENRE_NONE; ge++)
-            if (known[ge] >= 1 && valid[ge] > 0 && known[ge] > t->genre_share[ge] * (double)n_liked)
+            if (known[ge] >= k_min && valid[ge] > 0 &&
+                known[ge] > t->genre_share[ge] * (double)n_liked)
                 cand[n_cand++] = ge;
         if (n_cand == 0)
             return 0;
         int genre = cand[mr_splitmix_next(g) % (uint64_t)n_cand];
         uint32_t bit = 1u << genre;
         int32_t have = known[genre];
-        int32_t k = 1 + (int32_t)(mr_splitmix_next(g) % (uint64_t)(have < 4 ? have : 4));
+        int32_t top = have < k_max ? have : k_max;
+        int32_t k = k_min + (int32_t)(mr_splitmix_next(g) % (uint64_t)(top - k_min + 1));
         for (int32_t i = s->user.n - 1; i >= 0; i--)
             mr_user_set(&s->user, s->user.items[i], 0, NULL);
         /* Like a new user, who has not rated the rest: only the profile is excluded. */
@@ -437,7 +449,7 @@ static int build_focused(struct tune_ctx *t, struct scratch *s, int32_t v, float
         double idcg = 0;
         for (int r = 0; r < TUNE_CUTOFF && r < n_rel; r++)
             idcg += discount[r];
-        struct tune_case *tc = &t->rank[(size_t)v * TUNE_SLOTS + MR_HYBRID_BUCKETS];
+        struct tune_case *tc = &t->rank[(size_t)v * TUNE_SLOTS + FOCUSED_SLOT(bucket)];
         int rc =
             score_profile(t, s, live, u, NULL) != 0 ||
                     make_case(tc, s, t->n_comp, n_items, s->raw, live, rel_mark, idcg, NULL) != 0
@@ -566,7 +578,9 @@ static int build_user(struct tune_ctx *t, struct scratch *s, int32_t v, float *r
                 rc = -1;
         }
     }
-    if (rc == 0 && n_relevant > 0 && build_focused(t, s, v, rel_mark, &g) != 0)
+    if (rc == 0 && n_relevant > 0 && build_focused(t, s, v, rel_mark, &g, 1) != 0)
+        rc = -1;
+    if (rc == 0 && n_relevant > 0 && build_focused(t, s, v, rel_mark, &g, 2) != 0)
         rc = -1;
 out:
     for (int64_t p = vlo; p < vhi; p++)
@@ -980,10 +994,10 @@ int mr_hybrid_tune(struct mr_model *m, const struct mr_ratings *train, struct mr
     for (int32_t v = 0; v < t.n_users; v++) {
         struct tune_case *cases = &t.rank[(size_t)v * TUNE_SLOTS];
         for (int slot = 0; slot < TUNE_SLOTS; slot++) {
-            int b = slot < MR_HYBRID_BUCKETS ? slot : 1;
+            int b = slot < MR_HYBRID_BUCKETS ? slot : slot - MR_HYBRID_BUCKETS + 1;
             /* Bucket 1 (1-4 ratings: only ever a new user) learns from the focused case when
-             * the user has one. */
-            if (slot != 1 || cases[MR_HYBRID_BUCKETS].n_pool == 0)
+             * the user has one; bucket 2 from both its random and its focused cases. */
+            if (slot != 1 || cases[FOCUSED_SLOT(1)].n_pool == 0)
                 ok = ok && append_case(&lists[b], &cases[slot]) == 0;
         }
         ok = ok && append_case(&sims, &t.sim[v]) == 0;

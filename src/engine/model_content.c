@@ -12,7 +12,10 @@
  * The match of a film is the cosine between the profile and its vector.  Ranking by the match
  * alone ignores how likely a film is to be seen at all and scores far below plain popularity
  * (NDCG@10 0.013 against 0.155 on the ml-latest-small holdout), so the score tilts popularity
- * by the match: (count + 1) * exp(TILT * cosine).  explain() and similar() use the match.
+ * by the match: (count + 1) * exp(alpha * cosine), scored in log space as ln(count + 1) +
+ * alpha * cosine (the same order; params.alpha, MR_CONTENT_TILT alone and the stronger
+ * MR_CONTENT_HYBRID_TILT inside the hybrid, see model_content.h).  explain() and similar() use
+ * the match.
  * Films with the same genres and decade share those entries' part of every dot product,
  * computed once (see struct content). */
 #include <ctype.h>
@@ -29,7 +32,6 @@
 #define TAG_WEIGHT     0.8
 #define DECADE_WEIGHT  0.35
 #define LIKE_OFFSET    0.5
-#define TILT           1.5 /* tuned on a validation split of ml-latest-small */
 #define MIN_TAG_FILMS  2
 #define MAX_NAME_BYTES 256
 #define FIRST_DECADE   1870 /* decade features cover FIRST_DECADE .. FIRST_DECADE + 10*N_DECADES */
@@ -45,7 +47,7 @@ struct content {
     int64_t *owned_ptr;  /* ptr, feat and val when fitted; NULL when they are views into the */
     int32_t *owned_feat; /* model's backing (a loaded cache file) */
     float *owned_val;
-    float *weight; /* n_items: rating count + 1, the popularity the score tilts */
+    float *weight; /* n_items: ln(rating count + 1), the popularity the score tilts */
     /* A film's genre and decade entries (its "head": the features before TAG_BASE, first in
      * its vector) take few distinct values, so dot products are computed once per head.
      * Films share a head only when those entries are bitwise equal. */
@@ -72,7 +74,7 @@ struct content_user {
 
 static void content_defaults(struct mr_params *p)
 {
-    (void)p;
+    p->alpha = MR_CONTENT_TILT;
 }
 
 static void content_free_impl(struct content *c)
@@ -164,14 +166,15 @@ static int build_heads(struct content *c)
     return list_tagged(c);
 }
 
-/* Fills c->weight from the ratings.  Returns 0, or -1 when out of memory. */
+/* Fills c->weight (the log of each film's popularity) from the ratings.  Returns 0, or -1
+ * when out of memory. */
 static int fill_weight(struct content *c, const struct mr_ratings *r)
 {
     c->weight = malloc((size_t)(r->n_items > 0 ? r->n_items : 1) * sizeof *c->weight);
     if (!c->weight)
         return -1;
     for (int32_t i = 0; i < r->n_items; i++)
-        c->weight[i] = (float)r->item_count[i] + 1.0f;
+        c->weight[i] = logf((float)r->item_count[i] + 1.0f);
     return 0;
 }
 
@@ -544,26 +547,10 @@ static void dot_all(const struct content *c, const float *dense, float *head_dot
     }
 }
 
-/* e^x for |x| <= 2, to about 1e-7 relative: the Taylor polynomial of e^(x/4) to degree 8,
- * squared twice.  No branch and no libm call, so a loop over it vectorises. */
-static inline float exp_small(float x)
-{
-    float y = 0.25f * x;
-    float p = 1.0f / 40320;
-    p = p * y + 1.0f / 5040;
-    p = p * y + 1.0f / 720;
-    p = p * y + 1.0f / 120;
-    p = p * y + 1.0f / 24;
-    p = p * y + 1.0f / 6;
-    p = p * y + 0.5f;
-    p = p * y + 1.0f;
-    p = p * y + 1.0f;
-    p *= p;
-    return p * p;
-}
-
-/* (ratings of the film + 1) * exp(TILT * cosine with the user's profile): popularity tilted
- * towards the user's taste (the cosine is 0 for all when the profile is empty). */
+/* ln(ratings of the film + 1) + alpha * cosine with the user's profile: popularity tilted
+ * towards the user's taste (the cosine is 0 for all when the profile is empty), in log space:
+ * the order of (count + 1) * exp(TILT * cosine), on a scale whose spread is not ruled by a few
+ * very popular films (the hybrid blends z-scores of it). */
 static void content_score(const struct mr_model *m, const void *vs, const struct mr_user *u,
                           float *scores)
 {
@@ -576,11 +563,10 @@ static void content_score(const struct mr_model *m, const void *vs, const struct
         return;
     }
     dot_all(c, s->profile, s->head_dot, scores);
-    /* |cosine| <= 1, so the exponent stays within exp_small's range. */
-    float tilt = (float)(TILT / norm);
+    float tilt = (float)(m->params.alpha / norm);
     const float *weight = c->weight;
     for (int32_t i = 0; i < c->n_items; i++)
-        scores[i] = weight[i] * exp_small(tilt * scores[i]);
+        scores[i] = weight[i] + tilt * scores[i];
 }
 
 /* Writes a feature's name for a reason line: tags in quotes. */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "hybrid_impl.h"
+#include "model_content.h"
 #include "models.h"
 
 #define HYBRID_MAGIC 0x31425948u /* "HYB1" */
@@ -78,6 +79,8 @@ int mr_hybrid_new_components(const struct mr_model *hybrid, const struct mr_rati
         struct mr_params p;
         mr_params_default(name, &p);
         p.threads = hybrid->params.threads;
+        if (strcmp(name, "content") == 0)
+            p.alpha = MR_CONTENT_HYBRID_TILT; /* content for taste: see model_content.h */
         out[n] = mr_model_new(name, &p, hybrid->catalog, r);
         if (!out[n]) {
             while (n > 0)

@@ -11,7 +11,9 @@
  * constants that are not in struct mr_params.  A change of the file layout bumps
  * MR_CACHE_FORMAT (cache.h) instead; a release bumps neither (its version is folded in too).
  *
- * History: hybrid 2 = the 1-4 bucket tuned on focused profiles (session 2). */
+ * History: hybrid 2 = the 1-4 bucket tuned on focused profiles (session 2); hybrid 3 = the
+ * 5-19 bucket tuned on focused profiles too, content scored in log space with a stronger tilt
+ * inside the hybrid; content 2 = log-space scores (same order). */
 #ifndef MOVIEREC_TRAIN_VERSION_H
 #define MOVIEREC_TRAIN_VERSION_H
 

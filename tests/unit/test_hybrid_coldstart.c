@@ -110,11 +110,14 @@ static int top_of_kind(const struct fixture *f, const struct mr_model *m, const 
  * genre): for each count at least 4 of the 5 kinds get 3 or more films of the kind in the top
  * 5, and over the 10 lists at least 0.6 of the films are of the kind.  (The first session's
  * weights: 2 kinds of 5 for each count, 0.46 of the films.)  With 5 ratings (the 5-19 bucket,
- * tuned on random profiles as before) every list still holds a film of the kind. */
+ * tuned on random and on focused profiles) the same holds: at least 4 kinds visible and at
+ * least 0.7 of the 5 lists' films of the kind.  (Tuned on random profiles only, the list forgot
+ * the profile at the fifth rating: 2 kinds visible, 10 films of 25; the 4-rating lists then
+ * had 18.) */
 static void test_top5_follows_the_first_ratings(void **state)
 {
     struct fixture *f = *state;
-    int of_kind = 0, lists = 0;
+    int of_kind = 0, lists = 0, of_kind_5 = 0;
     for (int n = 3; n <= 5; n++) {
         int visible = 0;
         for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
@@ -130,14 +133,26 @@ static void test_top5_follows_the_first_ratings(void **state)
                 lists++;
             } else {
                 assert_true(share >= 1);
+                of_kind_5 += share;
             }
         }
         printf("# %d ratings: %d of 5 kinds visible\n", n, visible);
-        if (n < 5)
-            assert_true(visible >= 4);
+        assert_true(visible >= 4);
     }
+    int n_kinds = (int)(sizeof kinds / sizeof *kinds);
+    printf("# 5 ratings: %.2f of the films of the kind\n", (double)of_kind_5 / (n_kinds * TOP));
+    assert_true(of_kind_5 * 10 >= 7 * n_kinds * TOP);
     printf("# 3-4 ratings: %.2f of the films of the kind\n", (double)of_kind / (lists * TOP));
     assert_true(of_kind * 10 >= 6 * lists * TOP);
+    /* For the record: the blend weights chosen per bucket. */
+    struct mr_hybrid_report rep;
+    if (mr_hybrid_last_report(f->hybrid, &rep) == 0)
+        for (int b = 0; b < MR_HYBRID_BUCKETS; b++) {
+            printf("# bucket %d (%d cases, NDCG %.3f):", b, (int)rep.n_cases[b], rep.blend_ndcg[b]);
+            for (int c = 0; c < rep.n_components; c++)
+                printf(" %s %.2f", rep.names[c], rep.weights[b][c]);
+            printf("\n");
+        }
     /* For the record: what each component alone gives with 5 ratings. */
     for (int c = 0; c < mr_hybrid_n_components(f->hybrid); c++) {
         const struct mr_model *cm = mr_hybrid_component(f->hybrid, c);
