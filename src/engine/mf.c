@@ -66,6 +66,7 @@ void mr_mf_free(struct mr_mf *mf)
     free(mf->own_items);
     free(mf->own_bias);
     free(mf->rank_weight); /* one block holds all four derived arrays */
+    mr_scan_free(&mf->scan);
     free(mf);
 }
 
@@ -108,7 +109,8 @@ int mr_mf_finish(struct mr_mf *mf, const int32_t *count)
         mf->inv_norm[i] = norm > 0 && count[i] > 0 ? 1.0f / norm : 0.0f;
         mf->support[i] = (float)(count[i] / (count[i] + mf->shrink));
     }
-    return 0;
+    mr_scan_free(&mf->scan);
+    return mr_scan_build(&mf->scan, mf->items, mf->dim, mf->k, mf->n_items);
 }
 
 int mr_mf_threads(int requested, int64_t useful)
@@ -230,13 +232,12 @@ void mr_mf_score(const struct mr_model *m, const void *state, const struct mr_us
     (void)u;
     const struct mr_mf *mf = model_mf(m);
     const struct mf_user *s = current(state);
-    const float *restrict p = s->p, *restrict items = mf->items, *restrict bias = mf->bias;
+    const float *restrict bias = mf->bias;
     const float *restrict weight = mf->rank_weight, *restrict pop = mf->rank_pop;
-    float base = (float)mf->mu + p[mf->k]; /* mu + b_u */
-    size_t dim = (size_t)mf->dim;
+    float base = (float)mf->mu + s->p[mf->k]; /* mu + b_u */
+    mr_scan_dot(&mf->scan, s->p, scores);     /* p_u · q_i */
     for (int32_t i = 0; i < mf->n_items; i++)
-        scores[i] =
-            base + (bias[i] + mr_dot_lanes(p, items + (size_t)i * dim, mf->k)) * weight[i] + pop[i];
+        scores[i] = base + (bias[i] + scores[i]) * weight[i] + pop[i];
 }
 
 double mr_mf_predict(const struct mr_model *m, const void *state, const struct mr_user *u,
@@ -323,14 +324,13 @@ int mr_mf_similar(const struct mr_model *m, int32_t item, float *sims)
     const struct mr_mf *mf = model_mf(m);
     if (!mf || item < 0 || item >= mf->n_items)
         return -1;
-    const float *restrict items = mf->items, *restrict inv_norm = mf->inv_norm;
-    const float *restrict support = mf->support;
-    const float *restrict q = items + (size_t)item * mf->dim;
+    const float *restrict inv_norm = mf->inv_norm, *restrict support = mf->support;
     float qi = inv_norm[item], si = support[item];
-    size_t dim = (size_t)mf->dim;
+    /* q_item · q_j, the query's row exact and the others as scanned. */
+    mr_scan_dot(&mf->scan, mf->items + (size_t)item * mf->dim, sims);
     for (int32_t j = 0; j < mf->n_items; j++) {
         float sj = support[j] < si ? support[j] : si;
-        float sim = mr_dot_lanes(q, items + (size_t)j * dim, mf->k) * (qi * inv_norm[j]) * sj;
+        float sim = sims[j] * (qi * inv_norm[j]) * sj;
         sims[j] = qi > 0 && inv_norm[j] > 0 ? sim : -INFINITY;
     }
     return 0;

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include "movierec/eval.h"
 #include "movierec/model.h"
+#include "mf_scan.h"
 
 /* Largest number of factors accepted from parameters or a cache file. */
 #define MR_MF_MAX_FACTORS 1024
@@ -34,6 +35,9 @@ struct mr_mf {
      * similar() is (q_i · q_j) inv_norm[i] inv_norm[j] min(support[i], support[j]), with
      * inv_norm 0 for an item without factors or ratings (no similarity). */
     float *rank_weight, *rank_pop, *inv_norm, *support;
+    /* The factors q_i as int8 (mf_scan.h), also derived by mr_mf_finish(): score() and
+     * similar() scan the catalog through it; predict() and explain() use the float rows. */
+    struct mr_scan scan;
 };
 
 /* A model with k factors over n_items items, its arrays owned: q = 0, b = 0, the constant

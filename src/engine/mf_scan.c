@@ -1,0 +1,120 @@
+/* mf_scan.c — the int8 scanning copy of a factor matrix (see mf_scan.h). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "mf_scan.h"
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
+#define SCAN_ALIGN 64 /* blocks start on a cache line */
+
+int mr_scan_build(struct mr_scan *s, const float *X, int stride, int k, int32_t n)
+{
+    memset(s, 0, sizeof *s);
+    if (k < 1 || n < 0)
+        return -1;
+    size_t n_blocks = ((size_t)n + MR_SCAN_LANES - 1) / MR_SCAN_LANES;
+    /* aligned_alloc wants a whole number of alignments. */
+    size_t bytes = n_blocks * (size_t)k * MR_SCAN_LANES;
+    bytes = bytes > 0 ? (bytes + SCAN_ALIGN - 1) / SCAN_ALIGN * SCAN_ALIGN : SCAN_ALIGN;
+    s->blocks = aligned_alloc(SCAN_ALIGN, bytes);
+    s->scale = malloc((size_t)(n > 0 ? n : 1) * sizeof *s->scale);
+    if (!s->blocks || !s->scale) {
+        mr_scan_free(s);
+        return -1;
+    }
+    /* The lanes past the last item stay 0: they are computed and never written out. */
+    memset(s->blocks, 0, bytes);
+    s->k = k;
+    s->n = n;
+    for (int32_t i = 0; i < n; i++) {
+        const float *x = X + (size_t)i * (size_t)stride;
+        float max = 0;
+        for (int a = 0; a < k; a++)
+            max = fabsf(x[a]) > max ? fabsf(x[a]) : max;
+        s->scale[i] = max / 127.0f;
+        if (!(max > 0))
+            continue;
+        float inv = 127.0f / max;
+        int8_t *q =
+            s->blocks + (size_t)(i / MR_SCAN_LANES) * (size_t)k * MR_SCAN_LANES + i % MR_SCAN_LANES;
+        for (int a = 0; a < k; a++) {
+            long v = lrintf(x[a] * inv);
+            q[(size_t)a * MR_SCAN_LANES] = (int8_t)(v > 127 ? 127 : v < -127 ? -127 : v);
+        }
+    }
+    return 0;
+}
+
+void mr_scan_free(struct mr_scan *s)
+{
+    free(s->blocks);
+    free(s->scale);
+    memset(s, 0, sizeof *s);
+}
+
+/* The blocks of items [first, n) one at a time, in plain C: for each lane, a sum over the
+ * factors in order (multiply, then add), then times the item's scale. */
+static void dot_blocks(const struct mr_scan *s, const float *p, int32_t first, float *out)
+{
+    int k = s->k;
+    for (; first < s->n; first += MR_SCAN_LANES) {
+        const int8_t *q = s->blocks + (size_t)first * (size_t)k;
+        float acc[MR_SCAN_LANES] = {0};
+        for (int a = 0; a < k; a++) {
+            float pa = p[a];
+            const int8_t *qa = q + (size_t)a * MR_SCAN_LANES;
+            for (int l = 0; l < MR_SCAN_LANES; l++)
+                acc[l] += pa * (float)qa[l];
+        }
+        int32_t lanes = s->n - first < MR_SCAN_LANES ? s->n - first : MR_SCAN_LANES;
+        for (int l = 0; l < lanes; l++)
+            out[first + l] = acc[l] * s->scale[first + l];
+    }
+}
+
+#if defined(__AVX2__)
+/* 8 int8 values from q, as floats. */
+static inline __m256 load8(const int8_t *q)
+{
+    return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)q)));
+}
+
+/* dot_blocks() two blocks at a time with AVX2 (compilers do not vectorise the int8 -> float
+ * widening of the plain loop well): the same operations in the same order, so the same
+ * results; returns the first item left for dot_blocks(). */
+static int32_t dot_blocks_avx2(const struct mr_scan *s, const float *p, float *out)
+{
+    int k = s->k;
+    int32_t first = 0;
+    for (; first + 2 * MR_SCAN_LANES <= s->n; first += 2 * MR_SCAN_LANES) {
+        const int8_t *q = s->blocks + (size_t)first * (size_t)k;
+        const int8_t *r = q + (size_t)k * MR_SCAN_LANES;
+        __m256 q0 = _mm256_setzero_ps(), q1 = q0, r0 = q0, r1 = q0;
+        for (int a = 0; a < k; a++) {
+            __m256 pa = _mm256_broadcast_ss(p + a);
+            size_t at = (size_t)a * MR_SCAN_LANES;
+            q0 = _mm256_add_ps(q0, _mm256_mul_ps(pa, load8(q + at)));
+            q1 = _mm256_add_ps(q1, _mm256_mul_ps(pa, load8(q + at + 8)));
+            r0 = _mm256_add_ps(r0, _mm256_mul_ps(pa, load8(r + at)));
+            r1 = _mm256_add_ps(r1, _mm256_mul_ps(pa, load8(r + at + 8)));
+        }
+        const float *sc = s->scale + first;
+        _mm256_storeu_ps(out + first, _mm256_mul_ps(q0, _mm256_loadu_ps(sc)));
+        _mm256_storeu_ps(out + first + 8, _mm256_mul_ps(q1, _mm256_loadu_ps(sc + 8)));
+        _mm256_storeu_ps(out + first + 16, _mm256_mul_ps(r0, _mm256_loadu_ps(sc + 16)));
+        _mm256_storeu_ps(out + first + 24, _mm256_mul_ps(r1, _mm256_loadu_ps(sc + 24)));
+    }
+    return first;
+}
+#endif
+
+void mr_scan_dot(const struct mr_scan *s, const float *p, float *out)
+{
+    int32_t first = 0;
+#if defined(__AVX2__)
+    first = dot_blocks_avx2(s, p, out);
+#endif
+    dot_blocks(s, p, first, out);
+}
