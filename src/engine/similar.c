@@ -1,12 +1,15 @@
 /* similar.c — co-likes, a co-rating similarity and the reason line of a similar pair. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include "reason.h"
 #include "similar.h"
 
 #define LIKED 8 /* half stars: 4.0 and up */
+/* mr_similar_reasons() counts co-likes for up to this many films per bit map. */
+#define SIMILAR_BATCH 128
 
 int32_t mr_colike_count(const struct mr_ratings *r, int32_t a, int32_t b)
 {
@@ -28,6 +31,36 @@ int32_t mr_colike_count(const struct mr_ratings *r, int32_t a, int32_t b)
         }
     }
     return n;
+}
+
+int mr_colike_counts(const struct mr_ratings *r, int32_t item, const int32_t *others, int n,
+                     int32_t *counts)
+{
+    int valid = item >= 0 && item < r->n_items;
+    size_t words = ((size_t)(r->n_users > 0 ? r->n_users : 1) + 63) / 64;
+    uint64_t *fans = valid && n > 0 ? calloc(words, sizeof *fans) : NULL;
+    if (!fans) {
+        for (int k = 0; k < n; k++)
+            counts[k] = mr_colike_count(r, item, others[k]);
+        return valid && n > 0 ? -1 : 0;
+    }
+    /* No branch on the data in either loop: half of the ratings are likes, in no order. */
+    for (int64_t p = r->item_ptr[item]; p < r->item_ptr[item + 1]; p++) {
+        uint32_t u = (uint32_t)r->item_users[p];
+        fans[u / 64] |= (uint64_t)(r->item_vals[p] >= LIKED) << (u % 64);
+    }
+    for (int k = 0; k < n; k++) {
+        int32_t b = others[k];
+        int32_t co = 0;
+        if (b >= 0 && b < r->n_items)
+            for (int64_t q = r->item_ptr[b]; q < r->item_ptr[b + 1]; q++) {
+                uint32_t u = (uint32_t)r->item_users[q];
+                co += (int32_t)((fans[u / 64] >> (u % 64)) & (r->item_vals[q] >= LIKED));
+            }
+        counts[k] = co;
+    }
+    free(fans);
+    return 0;
 }
 
 int mr_corating_similar(const struct mr_ratings *r, int32_t item, float *sims, int32_t *work)
@@ -94,15 +127,10 @@ static int shared_content(const struct mr_catalog *c, int32_t item, int32_t othe
     return n + t > 0;
 }
 
-char *mr_similar_reason(const struct mr_catalog *c, const struct mr_ratings *r, int32_t item,
-                        int32_t other, int content, char *buf, size_t len)
+/* mr_similar_reason() past the shared content of a content pair: with co the co-likes. */
+static char *colike_reason(const struct mr_catalog *c, int32_t item, int32_t other, int32_t co,
+                           char *buf, size_t len)
 {
-    if (!len)
-        return buf;
-    buf[0] = '\0';
-    if (content && shared_content(c, item, other, buf, len))
-        return buf;
-    int32_t co = mr_colike_count(r, item, other);
     if (co > 0) {
         char tb[64];
         const char *title = mr_reason_title(c, item, tb, sizeof tb);
@@ -113,4 +141,39 @@ char *mr_similar_reason(const struct mr_catalog *c, const struct mr_ratings *r, 
     if (!shared_content(c, item, other, buf, len))
         snprintf(buf, len, "liked by people with similar taste");
     return buf;
+}
+
+char *mr_similar_reason(const struct mr_catalog *c, const struct mr_ratings *r, int32_t item,
+                        int32_t other, int content, char *buf, size_t len)
+{
+    if (!len)
+        return buf;
+    buf[0] = '\0';
+    if (content && shared_content(c, item, other, buf, len))
+        return buf;
+    return colike_reason(c, item, other, mr_colike_count(r, item, other), buf, len);
+}
+
+void mr_similar_reasons(const struct mr_catalog *c, const struct mr_ratings *r, int32_t item,
+                        const uint8_t *content, int n, struct mr_rec *recs)
+{
+    /* First the lines shared content settles; the co-likes of the others in one count. */
+    int32_t others[SIMILAR_BATCH], counts[SIMILAR_BATCH];
+    int at[SIMILAR_BATCH];
+    for (int first = 0; first < n; first += SIMILAR_BATCH) {
+        int end = n - first < SIMILAR_BATCH ? n : first + SIMILAR_BATCH, m = 0;
+        for (int k = first; k < end; k++) {
+            char *buf = recs[k].reason;
+            buf[0] = '\0';
+            if (content[k] && shared_content(c, item, recs[k].item, buf, sizeof recs[k].reason))
+                continue;
+            others[m] = recs[k].item;
+            at[m++] = k;
+        }
+        mr_colike_counts(r, item, others, m, counts);
+        for (int j = 0; j < m; j++) {
+            struct mr_rec *rec = &recs[at[j]];
+            colike_reason(c, item, rec->item, counts[j], rec->reason, sizeof rec->reason);
+        }
+    }
 }

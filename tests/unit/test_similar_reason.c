@@ -104,6 +104,97 @@ static void test_colike_count(void **state)
     assert_int_equal(mr_colike_count(&w->r, MATRIX, N_ITEMS), 0);
 }
 
+/* The batch count agrees with the pair count on every pair of the tiny set, out-of-range
+ * films included (0), and with no film at all. */
+static void test_colike_counts_tiny(void **state)
+{
+    struct world *w = *state;
+    int32_t others[N_ITEMS + 2], counts[N_ITEMS + 2];
+    for (int i = 0; i < N_ITEMS + 2; i++)
+        others[i] = i - 1; /* -1 .. N_ITEMS */
+    for (int32_t item = -1; item <= N_ITEMS; item++) {
+        memset(counts, 0xff, sizeof counts);
+        assert_int_equal(mr_colike_counts(&w->r, item, others, N_ITEMS + 2, counts), 0);
+        for (int k = 0; k < N_ITEMS + 2; k++)
+            assert_int_equal(counts[k], mr_colike_count(&w->r, item, others[k]));
+    }
+    assert_int_equal(mr_colike_counts(&w->r, MATRIX, others, 0, counts), 0);
+    /* the hand-worked figures of test_colike_count */
+    int32_t pair[2] = {DARK_CITY, AMELIE};
+    assert_int_equal(mr_colike_counts(&w->r, MATRIX, pair, 2, counts), 0);
+    assert_int_equal(counts[0], 2);
+    assert_int_equal(counts[1], 2);
+}
+
+/* splitmix64, for the random ratings below. */
+static uint64_t next_rand(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+/* 1,000 users (user ids across many 64-bit words of the fan map, with gaps) rating 40 films
+ * at random: the batch count equals the merge count for every pair. */
+static void test_colike_counts_random(void **state)
+{
+    (void)state;
+    enum { USERS = 1000, FILMS = 40 };
+    struct mr_ratings_builder b = {0};
+    uint64_t seed = 5;
+    for (int u = 0; u < USERS; u++)
+        for (int i = 0; i < FILMS; i++)
+            if (next_rand(&seed) % 3 == 0)
+                assert_int_equal(
+                    mr_ratings_builder_add(&b, 7 + 3 * u, i, (uint8_t)(1 + next_rand(&seed) % 10)),
+                    0);
+    struct mr_ratings r;
+    assert_int_equal(mr_ratings_build(&b, FILMS, &r), MR_OK);
+    int32_t others[FILMS], counts[FILMS];
+    for (int i = 0; i < FILMS; i++)
+        others[i] = FILMS - 1 - i;
+    int64_t total = 0;
+    for (int32_t item = 0; item < FILMS; item++) {
+        assert_int_equal(mr_colike_counts(&r, item, others, FILMS, counts), 0);
+        for (int k = 0; k < FILMS; k++) {
+            assert_int_equal(counts[k], mr_colike_count(&r, item, others[k]));
+            total += counts[k];
+        }
+    }
+    assert_true(total > 1000); /* the pairs do share fans */
+    mr_ratings_free(&r);
+}
+
+/* The batch reason lines are the pair lines, for every film of the tiny set as the query and
+ * every other as a result, with and without the content flag. */
+static void test_reasons_batch(void **state)
+{
+    struct world *w = *state;
+    struct mr_rec recs[2 * N_ITEMS];
+    uint8_t content[2 * N_ITEMS];
+    for (int32_t item = 0; item < N_ITEMS; item++) {
+        for (int k = 0; k < 2 * N_ITEMS; k++) {
+            recs[k].item = k % N_ITEMS;
+            content[k] = (uint8_t)(k / N_ITEMS);
+            strcpy(recs[k].reason, "stale");
+        }
+        mr_similar_reasons(&w->c, &w->r, item, content, 2 * N_ITEMS, recs);
+        for (int k = 0; k < 2 * N_ITEMS; k++) {
+            char buf[sizeof recs[k].reason];
+            mr_similar_reason(&w->c, &w->r, item, recs[k].item, content[k], buf, sizeof buf);
+            assert_string_equal(recs[k].reason, buf);
+        }
+    }
+    /* co-likes and content as the hand-worked lines say */
+    recs[0].item = DARK_CITY;
+    recs[1].item = AMELIE;
+    content[0] = content[1] = 0;
+    mr_similar_reasons(&w->c, &w->r, MATRIX, content, 2, recs);
+    assert_string_equal(recs[0].reason, "2 people who liked The Matrix (1999) also liked it");
+    assert_string_equal(recs[1].reason, "2 people who liked The Matrix (1999) also liked it");
+}
+
 static void test_corating_similar(void **state)
 {
     struct world *w = *state;
@@ -268,10 +359,11 @@ static void test_reason_title(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_colike_count),        cmocka_unit_test(test_corating_similar),
-        cmocka_unit_test(test_reason_from_content), cmocka_unit_test(test_reason_from_colikes),
-        cmocka_unit_test(test_reason_edges),        cmocka_unit_test(test_reason_stars),
-        cmocka_unit_test(test_reason_title),
+        cmocka_unit_test(test_colike_count),         cmocka_unit_test(test_colike_counts_tiny),
+        cmocka_unit_test(test_colike_counts_random), cmocka_unit_test(test_reasons_batch),
+        cmocka_unit_test(test_corating_similar),     cmocka_unit_test(test_reason_from_content),
+        cmocka_unit_test(test_reason_from_colikes),  cmocka_unit_test(test_reason_edges),
+        cmocka_unit_test(test_reason_stars),         cmocka_unit_test(test_reason_title),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
