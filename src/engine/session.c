@@ -488,19 +488,19 @@ int mr_session_similar(struct mr_session *s, int32_t item, int n, struct mr_rec 
     int got = mr_topn(s->sims, n_items, s->unrated, n, best);
     while (got > 0 && !(best[got - 1].score > 0))
         got--; /* nothing in common is not "similar" */
+    uint8_t content[SESSION_SIMS];
     for (int k = 0; k < got; k++) {
-        int content;
         if (hybrid && from_model) {
             int c = s->sim_source[best[k].item];
-            content = c >= 0 && strcmp(mr_hybrid_component(m, c)->ops->name, "content") == 0;
+            content[k] = c >= 0 && strcmp(mr_hybrid_component(m, c)->ops->name, "content") == 0;
         } else {
-            content = from_model && strcmp(m->ops->name, "content") == 0;
+            content[k] = from_model && strcmp(m->ops->name, "content") == 0;
         }
         out[k].item = best[k].item;
         out[k].score = best[k].score;
-        mr_similar_reason(&s->ds.catalog, &s->ds.ratings, item, best[k].item, content,
-                          out[k].reason, sizeof out[k].reason);
     }
+    /* One pass over the film's fans counts the co-likes of the whole list. */
+    mr_similar_reasons(&s->ds.catalog, &s->ds.ratings, item, content, got, out);
     return got;
 }
 
