@@ -20,7 +20,7 @@ bin=$top/movierec
 # and training), and the fuzz targets (libFuzzer needs clang's sanitizers).  The sanitizer
 # build of `make test` runs all of them; the training code runs here on the tiny fixture
 # (cli-recommend-tiny) and the trained hybrid of ml-latest-small is loaded and used.
-skip="test_hybrid test_hybrid_coldstart test_tune test_session test_session_models test_models_mf test_models_nbr"
+skip="test_hybrid test_hybrid_coldstart test_tune test_tune_grids test_session test_session_models test_models_mf test_models_nbr"
 
 command -v valgrind >/dev/null 2>&1 || { echo "valgrind is not installed (scripts/deps.sh test)" >&2; exit 1; }
 logs=$top/$build/valgrind
