@@ -75,7 +75,9 @@ for t in "${targets[@]}"; do
     done
     echo "=== $t: fuzzing for ${seconds}s"
     log=$out/$t.log
-    nice -n 10 "./$out/$t" -max_total_time="$seconds" -max_len="$max_len" -timeout=10 \
+    bin=$out/$t
+    case $bin in /*) ;; *) bin=./$bin ;; esac # FUZZ_BUILD may be absolute
+    nice -n 10 "$bin" -max_total_time="$seconds" -max_len="$max_len" -timeout=10 \
         -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$out/crashes/$t-" \
         "$out/corpus/$t" "${seeds[@]}" >"$log" 2>&1
     rc=$?

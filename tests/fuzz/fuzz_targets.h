@@ -12,6 +12,8 @@ int fuzz_100k(const uint8_t *data, size_t size);
 int fuzz_profile(const uint8_t *data, size_t size);
 int fuzz_import(const uint8_t *data, size_t size);
 int fuzz_search(const uint8_t *data, size_t size);
+int fuzz_snapshot(const uint8_t *data, size_t size);
+int fuzz_model_cache(const uint8_t *data, size_t size);
 
 /* libFuzzer's entry point, defined by each target built for fuzzing. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -5,7 +5,13 @@
  * sanitizer build a memory error does too.
  *
  *   test_fuzz_replay                 all targets, as a cmocka suite
- *   test_fuzz_replay TARGET FILE...  one target on the given inputs (for a fresh crash) */
+ *   test_fuzz_replay TARGET FILE...  one target on the given inputs (for a fresh crash)
+ *   test_fuzz_replay --make-seeds    writes the seeds of fuzz_snapshot and fuzz_model_cache
+ *                                    (real files of the fixtures, minus what the target adds)
+ *
+ * The seeds of those two targets are real cache files: every one must be taken (loaded, not
+ * refused as corrupt), or the target no longer reaches the loads and the seeds must be made
+ * again (a format change). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -25,20 +31,25 @@
 #include "../fuzz/fuzz_import.c"
 #include "../fuzz/fuzz_profile.c"
 #include "../fuzz/fuzz_search.c"
+#include "../fuzz/fuzz_snapshot.c"
+#include "../fuzz/fuzz_model_cache.c"
 
 struct replay_target {
     const char *name;
     int (*run)(const uint8_t *data, size_t size);
+    long *taken; /* counts the inputs the target's load accepted, or NULL */
 };
 
 static const struct replay_target replay_targets[] = {
-    {"fuzz_100k", fuzz_100k},
-    {"fuzz_csv", fuzz_csv},
-    {"fuzz_csv_ratings", fuzz_csv_ratings},
-    {"fuzz_dat", fuzz_dat},
-    {"fuzz_import", fuzz_import},
-    {"fuzz_profile", fuzz_profile},
-    {"fuzz_search", fuzz_search},
+    {"fuzz_100k", fuzz_100k, NULL},
+    {"fuzz_csv", fuzz_csv, NULL},
+    {"fuzz_csv_ratings", fuzz_csv_ratings, NULL},
+    {"fuzz_dat", fuzz_dat, NULL},
+    {"fuzz_import", fuzz_import, NULL},
+    {"fuzz_profile", fuzz_profile, NULL},
+    {"fuzz_search", fuzz_search, NULL},
+    {"fuzz_snapshot", fuzz_snapshot, &fuzz_snapshot_taken},
+    {"fuzz_model_cache", fuzz_model_cache, &fuzz_model_cache_loaded},
 };
 
 /* Reads a whole file into a new buffer (caller frees); NULL when it cannot. */
@@ -100,7 +111,10 @@ static void test_replay(void **state)
     const struct replay_target *t = *state;
     char dir[256];
     snprintf(dir, sizeof dir, "tests/fuzz/corpus/%s", t->name);
+    long taken = t->taken ? *t->taken : 0;
     int seeds = replay_dir(t, dir);
+    if (t->taken) /* every seed is a sound file: the load takes it */
+        assert_int_equal(*t->taken - taken, seeds);
     snprintf(dir, sizeof dir, "tests/fuzz/regressions/%s", t->name);
     int regressions = replay_dir(t, dir);
     print_message("%s: %d seeds, %d regressions replayed\n", t->name, seeds, regressions);
@@ -116,12 +130,46 @@ static int free_targets(void **state)
     mr_search_free(search_index);
     search_index = NULL;
     mr_catalog_free(&search_catalog);
+    mr_dataset_free(&model_cache_ds);
+    model_cache_n_ops = 0;
     return 0;
+}
+
+/* Writes the seeds of fuzz_snapshot (a snapshot of each fixture below) and fuzz_model_cache
+ * (every model fitted on ml-latest-tiny).  Returns 0, or 1 when one could not be written. */
+static int make_seeds(void)
+{
+    static const char *const fixtures[] = {"ml-latest-tiny", "ml-100k-tiny", "ml-1m-tiny",
+                                           "bad-csv"};
+    char path[512];
+    int failed = 0;
+    for (size_t i = 0; i < sizeof fixtures / sizeof *fixtures; i++) {
+        char dir[256];
+        snprintf(dir, sizeof dir, "tests/fixtures/%s", fixtures[i]);
+        snprintf(path, sizeof path, "tests/fuzz/corpus/fuzz_snapshot/%s", fixtures[i]);
+        if (fuzz_snapshot_make_seed(dir, path) != 0) {
+            fprintf(stderr, "cannot write %s\n", path);
+            failed = 1;
+        }
+    }
+    model_cache_init();
+    for (int k = 0; k < model_cache_n_ops; k++) {
+        snprintf(path, sizeof path, "tests/fuzz/corpus/fuzz_model_cache/%s",
+                 mr_model_ops_all()[k]->name);
+        if (fuzz_model_cache_make_seed(k, path) != 0) {
+            fprintf(stderr, "cannot write %s\n", path);
+            failed = 1;
+        }
+    }
+    free_targets(NULL);
+    return failed;
 }
 
 int main(int argc, char **argv)
 {
     size_t n_targets = sizeof replay_targets / sizeof *replay_targets;
+    if (argc == 2 && strcmp(argv[1], "--make-seeds") == 0)
+        return make_seeds();
     if (argc >= 2) {
         for (size_t i = 0; i < n_targets; i++) {
             if (strcmp(argv[1], replay_targets[i].name) != 0)
