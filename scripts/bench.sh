@@ -2,6 +2,9 @@
 # Runs the benchmarks and prints one table: data set, measure, size, median, p99, unit.
 #   scripts/bench.sh small   ml-latest-small (and the ml-25m catalog for search)
 #   scripts/bench.sh large   also a 25M-rating synthetic set over the ml-25m catalog
+# Environment (large): BENCH_SYNTH=DIR holds the synthetic set (default build/bench/synth-25m,
+# generated there when missing: 690 MB); BENCH_CACHE=DIR keeps the 25M models there and reuses
+# the valid ones (bench_engine -c: a second run loads them instead of training them again).
 # Every bench program prints TSV lines: dataset measure size median p99 unit.  Wall-clock
 # figures suffer when other jobs share the machine: the load average is printed before and
 # after, and the "-cpu" lines give the same work in CPU time.
@@ -11,7 +14,12 @@ mode=${1:-small}
 bin=build/bench
 small=data/ml-latest-small
 catalog=${MOVIELENS_MIRROR:-../shared/movielens}/ml-25m-catalog/movies.csv
-synth=$bin/synth-25m
+synth=${BENCH_SYNTH:-$bin/synth-25m}
+large_opts=()
+if [ -n "${BENCH_CACHE:-}" ]; then
+    mkdir -p "$BENCH_CACHE"
+    large_opts=(-c "$BENCH_CACHE")
+fi
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 
@@ -42,7 +50,7 @@ if [ "$mode" = large ]; then
     for b in "$bin"/bench/bench_*; do
         [ -x "$b" ] || continue
         [ "$(basename "$b")" = bench_search ] && continue
-        run "$b" "$synth"
+        run "$b" "${large_opts[@]}" "$synth"
     done
 fi
 
