@@ -22,7 +22,10 @@
  *   checksum u64 over every byte before it (mr_checksum of serial.h)
  * It is written like a model file (temporary name, fsync, rename).  Loading maps the file,
  * checks the header and the checksum, then the structure (sizes, pointer arrays monotonic and
- * ending at n_ratings, ids ascending, string and tag offsets in range), and uses the rating
+ * ending at n_ratings, ids ascending, string and tag offsets in range) and what the loaders
+ * promise of the contents (item and user indexes in range and ascending within each user and
+ * item, half stars 1-10, item counts and means, both sides holding the same ratings, years,
+ * genre bits, tag counts), and uses the rating
  * arrays and strings in place: the mapping becomes mr_dataset.snapshot.  A stale, truncated
  * or corrupt snapshot is reported and the data files are read again, never trusted. */
 #ifndef MOVIEREC_SNAPSHOT_H

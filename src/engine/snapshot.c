@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -401,6 +402,56 @@ static int offsets_ok(const int64_t *ptr, size_t n, int64_t total)
     return 1;
 }
 
+/* The hash of one rating (user index, item index, half stars), summed over a matrix: a
+ * multiply and a shift, so that the sum is not linear in the fields (a swap of items between
+ * two users changes it). */
+static uint64_t rating_hash(uint32_t user, uint32_t item, uint8_t half)
+{
+    uint64_t h =
+        (((uint64_t)user << 32 | item) + half * 0x9e3779b97f4a7c15ULL) * 0xd6e8feb86659fd93ULL;
+    return h ^ (h >> 29);
+}
+
+/* What the loaders promise of a rating matrix and the models rely on, checked on the arrays of
+ * a snapshot (the offsets already are): indexes in range and ascending within each user and
+ * each item, values 1-10 half stars, item counts and means that fit, and the item side holding
+ * the same ratings as the user side (the sums of a hash of every rating agree: sequential
+ * passes, no table).  Returns a reason, or NULL when sound. */
+static const char *ratings_sound(const struct mr_ratings *r)
+{
+    uint32_t nu = (uint32_t)r->n_users, nm = (uint32_t)r->n_items;
+    uint64_t by_user = 0, by_item = 0;
+    int bad = !isfinite(r->global_mean);
+    /* One pass over each side (memory bound: a second pass costs as much as the checks). */
+    for (uint32_t u = 0; u < nu; u++) {
+        int64_t begin = r->user_ptr[u], end = r->user_ptr[u + 1];
+        uint32_t prev = 0;
+        for (int64_t k = begin; k < end; k++) {
+            uint32_t i = (uint32_t)r->user_items[k];
+            uint8_t v = r->user_vals[k];
+            bad |= i >= nm || (k > begin && i <= prev) || (uint8_t)(v - 1) >= 10;
+            prev = i;
+            by_user += rating_hash(u, i, v);
+        }
+    }
+    for (uint32_t i = 0; i < nm; i++) {
+        int64_t begin = r->item_ptr[i], end = r->item_ptr[i + 1];
+        float mean = r->item_mean[i];
+        bad |= r->item_count[i] != end - begin || !(mean >= 0.0f && mean <= 5.0f);
+        uint32_t prev = 0;
+        for (int64_t k = begin; k < end; k++) {
+            uint32_t u = (uint32_t)r->item_users[k];
+            uint8_t v = r->item_vals[k];
+            bad |= u >= nu || (k > begin && u <= prev) || (uint8_t)(v - 1) >= 10;
+            prev = u;
+            by_item += rating_hash(u, i, v);
+        }
+    }
+    if (bad)
+        return "ratings out of range or order";
+    return by_user == by_item ? NULL : "the ratings by user and by item differ";
+}
+
 /* Takes every section out of r into v and ds->ratings (in place).  Returns a reason when
  * the structure is wrong, NULL when it is sound. */
 static const char *read_sections(struct mr_reader *r, const struct snap_header *h,
@@ -440,10 +491,10 @@ static const char *read_sections(struct mr_reader *r, const struct snap_header *
     if (!offsets_ok(out->user_ptr, nu, out->n_ratings) ||
         !offsets_ok(out->item_ptr, nm, out->n_ratings))
         return "bad rating offsets";
-    for (size_t u = 1; u < nu; u++)
-        if (out->user_ids[u] <= out->user_ids[u - 1])
+    for (size_t u = 0; u < nu; u++)
+        if (out->user_ids[u] <= (u ? out->user_ids[u - 1] : 0))
             return "user ids out of order";
-    return NULL;
+    return ratings_sound(out);
 }
 
 /* Builds the catalog over the views: movies and the tag pool are allocated, the strings are
@@ -468,10 +519,17 @@ static const char *build_catalog(const struct snap_header *h, const struct snap_
     for (size_t i = 0; i < nm; i++) {
         const struct snap_movie *sm = &v->movies[i];
         if (sm->title >= h->string_bytes || sm->display >= h->string_bytes || sm->n_tags < 0 ||
-            sm->first_tag > nt || (uint64_t)sm->n_tags > nt - sm->first_tag)
+            sm->first_tag > nt || (uint64_t)sm->n_tags > nt - sm->first_tag || sm->year < 0 ||
+            sm->year > 9999 || (sm->genres >> MR_GENRE_COUNT) != 0)
             return "bad movie record";
-        if (i > 0 && sm->id <= v->movies[i - 1].id)
+        if (sm->id <= (i > 0 ? v->movies[i - 1].id : 0))
             return "movie ids out of order";
+        /* Tags are kept most applied first, each applied at least once. */
+        for (int32_t t = 0; t < sm->n_tags; t++) {
+            const struct snap_tag *tag = &v->tags[sm->first_tag + (uint64_t)t];
+            if (tag->count < 1 || (t > 0 && tag[-1].count < tag->count))
+                return "bad movie tags";
+        }
         c->movies[i] = (struct mr_movie){.id = sm->id,
                                          .title = strings + sm->title,
                                          .display = strings + sm->display,
