@@ -49,7 +49,7 @@ static void fp_params(uint64_t *h, const struct mr_params *p)
 /* Bump a number when that model's training changes: see train_version.h. */
 const struct mr_train_version mr_train_versions[] = {
     {"pop", 1}, {"baseline", 1}, {"userknn", 1}, {"itemknn", 1}, {"als", 1},
-    {"sgd", 1}, {"content", 2},  {"graph", 1},   {"hybrid", 4},  {NULL, 0},
+    {"sgd", 1}, {"content", 2},  {"graph", 1},   {"hybrid", 5},  {NULL, 0},
 };
 
 uint64_t mr_cache_params_fingerprint_with(const char *name, const struct mr_params *p,

@@ -28,22 +28,38 @@ int mr_scan_build(struct mr_scan *s, const float *X, int stride, int k, int32_t 
     memset(s->blocks, 0, bytes);
     s->k = k;
     s->n = n;
+    int8_t *row = malloc((size_t)k);
+    if (!row) {
+        mr_scan_free(s);
+        return -1;
+    }
     for (int32_t i = 0; i < n; i++) {
         const float *x = X + (size_t)i * (size_t)stride;
+        /* The largest |x_a| in MR_SCAN_LANES running maxima (a loop that vectorises). */
+        float lane[MR_SCAN_LANES] = {0};
+        int a = 0;
+        for (; a + MR_SCAN_LANES <= k; a += MR_SCAN_LANES)
+            for (int l = 0; l < MR_SCAN_LANES; l++)
+                lane[l] = fabsf(x[a + l]) > lane[l] ? fabsf(x[a + l]) : lane[l];
+        for (int l = 0; a < k; a++, l++)
+            lane[l] = fabsf(x[a]) > lane[l] ? fabsf(x[a]) : lane[l];
         float max = 0;
-        for (int a = 0; a < k; a++)
-            max = fabsf(x[a]) > max ? fabsf(x[a]) : max;
+        for (int l = 0; l < MR_SCAN_LANES; l++)
+            max = lane[l] > max ? lane[l] : max;
         s->scale[i] = max / 127.0f;
-        if (!(max > 0))
-            continue;
-        float inv = 127.0f / max;
+        float inv = max > 0 ? 127.0f / max : 0.0f;
+        /* Rounded half away from zero (no library call), kept within +-127. */
+        for (a = 0; a < k; a++) {
+            float y = x[a] * inv;
+            int v = (int)(y + (y >= 0 ? 0.5f : -0.5f));
+            row[a] = (int8_t)(v > 127 ? 127 : v < -127 ? -127 : v);
+        }
         int8_t *q =
             s->blocks + (size_t)(i / MR_SCAN_LANES) * (size_t)k * MR_SCAN_LANES + i % MR_SCAN_LANES;
-        for (int a = 0; a < k; a++) {
-            long v = lrintf(x[a] * inv);
-            q[(size_t)a * MR_SCAN_LANES] = (int8_t)(v > 127 ? 127 : v < -127 ? -127 : v);
-        }
+        for (a = 0; a < k; a++)
+            q[(size_t)a * MR_SCAN_LANES] = row[a];
     }
+    free(row);
     return 0;
 }
 

@@ -14,7 +14,8 @@
  * History: hybrid 2 = the 1-4 bucket tuned on focused profiles (session 2); hybrid 3 = the
  * 5-19 bucket tuned on focused profiles too, content scored in log space with a stronger tilt
  * inside the hybrid; content 2 = log-space scores (same order); hybrid 4 = als and sgd score
- * through int8 factors (mf_scan.h), which the blend tuning sees. */
+ * through int8 factors (mf_scan.h), which the blend tuning sees; hybrid 5 = those int8
+ * values rounded half away from zero (were half to even). */
 #ifndef MOVIEREC_TRAIN_VERSION_H
 #define MOVIEREC_TRAIN_VERSION_H
 
