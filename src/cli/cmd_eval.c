@@ -106,7 +106,8 @@ struct tuned_lines {
 };
 
 /* Appends one fold's choice: "# tuned als fold=1 factors=64 reg=0.12 validation_rmse=0.8712"
- * in TSV, an aligned readable line otherwise. */
+ * in TSV (without the validation field when the model has no such figure), an aligned
+ * readable line otherwise. */
 static void on_tuned(void *ctx, int fold, const struct mr_tune_result *c)
 {
     struct tuned_lines *tl = ctx;
@@ -115,7 +116,9 @@ static void on_tuned(void *ctx, int fold, const struct mr_tune_result *c)
         snprintf(value, sizeof value, "%s", tl->tsv ? "" : "-");
     else
         snprintf(value, sizeof value, "%.4f", c->metric);
-    if (tl->tsv)
+    if (tl->tsv && isnan(c->metric)) /* a model that cannot be scored by this metric */
+        snprintf(line, sizeof line, "# tuned %s fold=%d %s\n", c->algo, fold + 1, c->chosen);
+    else if (tl->tsv)
         snprintf(line, sizeof line, "# tuned %s fold=%d %s validation_%s=%s\n", c->algo, fold + 1,
                  c->chosen, c->metric_name, value);
     else

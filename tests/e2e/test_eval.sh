@@ -73,6 +73,7 @@ run_rc "eval --tune on rating folds" 0 --data "$SMALL" eval --split kfold:2 --al
 check "one choice per fold" test "$(grep -c '^# tuned baseline fold=[12] reg=' "$TMP/out")" -eq 2
 check "the choice is measured by RMSE" grep -qE '^# tuned baseline fold=2 .*validation_rmse=0\.[0-9]{4}$' "$TMP/out"
 check "graph has no predictions to tune on" grep -q '^# tuned graph fold=1 defaults (no rating predictions)' "$TMP/out"
+check "and no empty validation field" bash -c "! grep -q 'validation_rmse=$' \"$TMP/out\""
 run_rc "eval --tune as a table" 0 --data "$SMALL" eval --algo pop --tune
 check "the table is followed by a readable block" has "$TMP/out" "tuned on a validation part of each fold's training data:"
 check "the block names model, fold and metric" \
