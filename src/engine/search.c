@@ -1043,8 +1043,11 @@ static int search_valid(const struct mr_search_index *ix, size_t n_posts, size_t
         !ptr_ok32(ix->tri_ptr, TRIGRAM_BUCKETS, n_tri) || ix->folded_bytes == 0 ||
         ix->folded[ix->folded_bytes - 1] || (ix->keys_bytes && ix->keys[ix->keys_bytes - 1]))
         return 0;
+    /* Every word has its NUL inside its own bytes (the queries take its length from the
+     * offsets: an empty range would be a length of -1). */
     for (size_t v = 0; v < nw; v++)
-        if (ix->post_ptr[v + 1] < ix->post_ptr[v])
+        if (ix->post_ptr[v + 1] < ix->post_ptr[v] || ix->word_off[v + 1] <= ix->word_off[v] ||
+            ix->words[ix->word_off[v + 1] - 1] != '\0')
             return 0;
     for (size_t i = 0; i < n_posts; i++)
         if (ix->posts[i].item < 0 || (size_t)ix->posts[i].item >= ni)
