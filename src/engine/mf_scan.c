@@ -48,6 +48,8 @@ int mr_scan_build(struct mr_scan *s, const float *X, int stride, int k, int32_t 
             max = lane[l] > max ? lane[l] : max;
         s->scale[i] = max / 127.0f;
         float inv = max > 0 ? 127.0f / max : 0.0f;
+        if (!(inv < INFINITY)) /* max so small that 127 / max overflows: every value is 0 */
+            inv = 0.0f;
         /* Rounded half away from zero (no library call), kept within +-127. */
         for (a = 0; a < k; a++) {
             float y = x[a] * inv;
