@@ -68,6 +68,16 @@ int mr_hybrid_sim_scale(float *sims, int32_t n, int32_t item)
     return 0;
 }
 
+/* The parameters the hybrid gives its component name: the model's defaults, the hybrid's
+ * threads, and content's tilt for taste. */
+static void component_params(const struct mr_model *hybrid, const char *name, struct mr_params *p)
+{
+    mr_params_default(name, p);
+    p->threads = hybrid->params.threads;
+    if (strcmp(name, "content") == 0)
+        p->alpha = MR_CONTENT_HYBRID_TILT; /* content for taste: see model_content.h */
+}
+
 int mr_hybrid_new_components(const struct mr_model *hybrid, const struct mr_ratings *r,
                              struct mr_model **out)
 {
@@ -77,10 +87,7 @@ int mr_hybrid_new_components(const struct mr_model *hybrid, const struct mr_rati
         if (!mr_model_ops_find(name))
             continue;
         struct mr_params p;
-        mr_params_default(name, &p);
-        p.threads = hybrid->params.threads;
-        if (strcmp(name, "content") == 0)
-            p.alpha = MR_CONTENT_HYBRID_TILT; /* content for taste: see model_content.h */
+        component_params(hybrid, name, &p);
         out[n] = mr_model_new(name, &p, hybrid->catalog, r);
         if (!out[n]) {
             while (n > 0)
@@ -516,6 +523,18 @@ static int hybrid_load(struct mr_model *m, struct mr_reader *r, struct mr_error 
             rc = mr_error_set(err, MR_ECORRUPT, NULL, 0, "hybrid: unknown component '%s'", name);
             break;
         }
+        /* The file's parameters must be the ones a fit gives the component (they are not
+         * trusted: a neighbour count or thread count read from it would size allocations). */
+        struct mr_params want;
+        component_params(m, name, &want);
+        if (p.factors != want.factors || p.epochs != want.epochs || p.reg != want.reg ||
+            p.lr != want.lr || p.neighbors != want.neighbors || p.shrink != want.shrink ||
+            p.alpha != want.alpha || p.beta != want.beta || p.seed != want.seed) {
+            rc = mr_error_set(err, MR_ECORRUPT, NULL, 0,
+                              "hybrid: component '%s' has other parameters", name);
+            break;
+        }
+        p.threads = want.threads;
         struct mr_model *cm = mr_model_new(name, &p, m->catalog, m->ratings);
         if (!cm) {
             rc = mr_error_set(err, MR_ENOMEM, NULL, 0, "hybrid: out of memory");
