@@ -3,8 +3,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include "mf_scan.h"
-#if defined(__AVX2__) || defined(__AVX512F__)
+/* On x86-64 the AVX2 and AVX-512 paths are compiled whatever the build's flags (a function
+ * attribute each) and chosen at run time by what the CPU has, so the default -O2 build scans
+ * as fast as a -march=native one. */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define SCAN_X86 1
 #include <immintrin.h>
+#define SCAN_AVX2   __attribute__((target("avx2")))
+#define SCAN_AVX512 __attribute__((target("avx512f")))
 #endif
 
 #define SCAN_ALIGN 64 /* blocks start on a cache line */
@@ -92,9 +98,9 @@ static void dot_blocks(const struct mr_scan *s, const float *p, int32_t first, f
     }
 }
 
-#if defined(__AVX2__) && !defined(__AVX512F__)
+#ifdef SCAN_X86
 /* 8 int8 values from q, as floats. */
-static inline __m256 load8(const int8_t *q)
+static inline SCAN_AVX2 __m256 load8(const int8_t *q)
 {
     return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)q)));
 }
@@ -102,7 +108,7 @@ static inline __m256 load8(const int8_t *q)
 /* dot_blocks() two blocks at a time with AVX2 (compilers do not vectorise the int8 -> float
  * widening of the plain loop well): the same operations in the same order, so the same
  * results; returns the first item left for dot_blocks(). */
-static int32_t dot_blocks_avx2(const struct mr_scan *s, const float *p, float *out)
+static SCAN_AVX2 int32_t dot_blocks_avx2(const struct mr_scan *s, const float *p, float *out)
 {
     int k = s->k;
     int32_t first = 0;
@@ -128,16 +134,16 @@ static int32_t dot_blocks_avx2(const struct mr_scan *s, const float *p, float *o
 }
 #endif
 
-#if defined(__AVX512F__)
+#ifdef SCAN_X86
 /* 16 int8 values from q, as floats. */
-static inline __m512 load16(const int8_t *q)
+static inline SCAN_AVX512 __m512 load16(const int8_t *q)
 {
     return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)q)));
 }
 
 /* dot_blocks() four blocks at a time with AVX-512 (one register per block): the same
  * operations in the same order; returns the first item left for dot_blocks(). */
-static int32_t dot_blocks_avx512(const struct mr_scan *s, const float *p, float *out)
+static SCAN_AVX512 int32_t dot_blocks_avx512(const struct mr_scan *s, const float *p, float *out)
 {
     int k = s->k;
     size_t stride = (size_t)k * MR_SCAN_LANES; /* bytes from one block to the next */
@@ -166,10 +172,11 @@ static int32_t dot_blocks_avx512(const struct mr_scan *s, const float *p, float 
 void mr_scan_dot(const struct mr_scan *s, const float *p, float *out)
 {
     int32_t first = 0;
-#if defined(__AVX512F__)
-    first = dot_blocks_avx512(s, p, out);
-#elif defined(__AVX2__)
-    first = dot_blocks_avx2(s, p, out);
+#ifdef SCAN_X86
+    if (__builtin_cpu_supports("avx512f"))
+        first = dot_blocks_avx512(s, p, out);
+    else if (__builtin_cpu_supports("avx2"))
+        first = dot_blocks_avx2(s, p, out);
 #endif
     dot_blocks(s, p, first, out);
 }
