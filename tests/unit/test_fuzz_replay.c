@@ -141,15 +141,18 @@ static void test_damaged_cache_files_refused(void **state)
 {
     (void)state;
     static const struct {
-        int target; /* index in replay_targets */
+        struct replay_target target;
         const char *file;
     } damaged[] = {
-        {7, "tests/fuzz/regressions/fuzz_snapshot/item-user-out-of-range"},
-        {7, "tests/fuzz/regressions/fuzz_snapshot/search-word-empty-range"},
-        {8, "tests/fuzz/regressions/fuzz_model_cache/hybrid-component-neighbors-huge"},
+        {{"fuzz_snapshot", fuzz_snapshot, &fuzz_snapshot_taken},
+         "tests/fuzz/regressions/fuzz_snapshot/item-user-out-of-range"},
+        {{"fuzz_snapshot", fuzz_snapshot, &fuzz_snapshot_taken},
+         "tests/fuzz/regressions/fuzz_snapshot/search-word-empty-range"},
+        {{"fuzz_model_cache", fuzz_model_cache, &fuzz_model_cache_loaded},
+         "tests/fuzz/regressions/fuzz_model_cache/hybrid-component-neighbors-huge"},
     };
     for (size_t i = 0; i < sizeof damaged / sizeof *damaged; i++) {
-        const struct replay_target *t = &replay_targets[damaged[i].target];
+        const struct replay_target *t = &damaged[i].target;
         long before = *t->taken;
         assert_true(replay_file(t, damaged[i].file));
         if (*t->taken != before)
